@@ -1,0 +1,52 @@
+# leadform: `make run` serves the form on SQLite, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+PYBABEL := $(BIN)/pybabel
+EXTRACT_FLAGS := -F babel.cfg --add-location=file --sort-by-file --width=76 \
+	--project=leadform --copyright-holder=leadform --msgid-bugs-address="" \
+	--header-comment="\# Translations template for leadform: run 'make messages' after changing strings."
+
+.PHONY: run test lint format messages new-language clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP) $@
+
+run: $(STAMP)
+	$(BIN)/leadform serve
+
+test: $(TEST_STAMP) lint
+	$(BIN)/pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(TEST_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract every string into the template, then merge it into each catalog.
+messages: $(STAMP)
+	$(PYBABEL) extract $(EXTRACT_FLAGS) -o locales/messages.pot .
+	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --previous --width=76 --ignore-pot-creation-date
+
+# make new-language LANG=ja
+new-language: $(STAMP)
+	@test -n "$(LANG)" || (echo "usage: make new-language LANG=xx" >&2; exit 2)
+	$(PYBABEL) init -i locales/messages.pot -d locales -D messages -l $(LANG) --width=76
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

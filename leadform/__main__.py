@@ -1,0 +1,3 @@
+from leadform.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,8 @@
+"""Sub-commands of `leadform`. Each module has `register(subparsers)`, which adds a
+parser whose `run` default takes the parsed arguments and returns an exit code."""
+
+from types import ModuleType
+
+from leadform.commands import serve
+
+COMMANDS: tuple[ModuleType, ...] = (serve,)

@@ -1,0 +1,49 @@
+"""`leadform serve`: run the service under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import uvicorn
+
+from leadform.config import SettingsError, load_settings
+from leadform.i18n import CatalogError, load_languages
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="start the web service")
+    parser.add_argument("--host", help="bind address (default: LEADFORM_HOST)")
+    parser.add_argument("--port", type=int, help="port (default: LEADFORM_PORT)")
+    parser.add_argument("--reload", action="store_true", help="restart on code or .po changes")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Check settings and catalogs here, so a mistake is one line, not a traceback
+    # from every worker.
+    try:
+        settings = load_settings()
+        load_languages(settings.locales_dir, settings.default_locale)
+    except (SettingsError, CatalogError) as problem:
+        print(f"leadform: {problem}", file=sys.stderr)
+        return 2
+    package_dir = str(__import__("leadform").__path__[0])
+    uvicorn.run(
+        "leadform.application:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers if not args.reload else None,
+        reload=args.reload,
+        reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
+        reload_includes=["*.py", "*.po", "*.html", "*.css", "*.js"] if args.reload else None,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,  # the service logs requests itself, without personal data
+        proxy_headers=False,
+        log_level="info",
+    )
+    return 0

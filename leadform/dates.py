@@ -1,0 +1,37 @@
+"""The bookable date range: one rule for the form's min/max and the server's check.
+
+"Today" is the calendar date in the clinic's time zone, never the server's or UTC's.
+Time is a parameter so tests can fix "now" on either side of midnight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+Clock = Callable[[], datetime]
+"""Returns the current instant as an aware datetime."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class BookableRange:
+    earliest: date
+    latest: date
+
+    def contains(self, day: date) -> bool:
+        return self.earliest <= day <= self.latest
+
+
+def clinic_today(now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date()
+
+
+def bookable_range(now: datetime, zone: ZoneInfo, min_days: int, max_days: int) -> BookableRange:
+    today = clinic_today(now, zone)
+    return BookableRange(today + timedelta(days=min_days), today + timedelta(days=max_days))

@@ -1,0 +1,199 @@
+"""Languages: catalogs read from .po files, script-aware negotiation, formatting.
+
+English is the source language (the msgids); every other language is a folder
+`locales/<Babel locale id>/LC_MESSAGES/messages.po`, read at start-up. Nothing is
+compiled to disk, so nothing can go stale.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from leadform.messages import Message
+
+SOURCE_LOCALE = "en"
+DOMAIN = "messages"
+
+# Bare "zh" carries no script. Babel's likely subtags would make it Simplified
+# (zh_Hans_CN), but this service speaks to a Hong Kong audience, for whom an
+# unqualified Chinese preference means Traditional.
+SCRIPT_DEFAULTS = {"zh": "Hant"}
+
+_LANGUAGE_RANGE = re.compile(r"^(?:\*|[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*)$")
+_QVALUE = re.compile(r"^[qQ]\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
+
+
+class CatalogError(ValueError):
+    """A catalog that would break pages; refuses start-up."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language the service speaks."""
+
+    locale: Locale
+    translations: gettext.NullTranslations
+
+    @property
+    def id(self) -> str:
+        """Babel's id, as in the catalog's folder: zh_Hant_HK."""
+        return str(self.locale)
+
+    @property
+    def tag(self) -> str:
+        """BCP 47 tag for <html lang> and hreflang: zh-Hant-HK."""
+        return self.id.replace("_", "-")
+
+    @property
+    def url_tag(self) -> str:
+        """The canonical tag in URLs: zh-hant-hk."""
+        return self.tag.lower()
+
+    @property
+    def native_name(self) -> str:
+        """The language's own name from CLDR (繁體中文, English)."""
+        key = "_".join(filter(None, (self.locale.language, self.locale.script)))
+        name = self.locale.languages.get(key) or self.locale.get_language_name(self.locale)
+        return str(name)
+
+    def gettext(self, msgid: str) -> str:
+        return self.translations.gettext(msgid)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def format_date(self, day: date) -> str:
+        return str(format_date(day, format="medium", locale=self.locale))
+
+    def translate(self, message: Message) -> str:
+        params = {
+            key: self.format_date(value) if isinstance(value, date) else value
+            for key, value in message.params.items()
+        }
+        text = self.gettext(message.msgid)
+        return text % params if params else text
+
+
+class Languages:
+    """The languages found in the locales folder, with lookup and negotiation."""
+
+    def __init__(self, languages: Iterable[Language], default: str) -> None:
+        self.all: tuple[Language, ...] = tuple(sorted(languages, key=lambda lang: lang.id))
+        self._by_url_tag = {lang.url_tag: lang for lang in self.all}
+        found = self.match(default)
+        if found is None:
+            raise CatalogError(
+                f"LEADFORM_DEFAULT_LOCALE: no catalog for {default!r} "
+                f"(available: {', '.join(lang.tag for lang in self.all)})"
+            )
+        self.default = found
+
+    def exact(self, url_tag: str) -> Language | None:
+        return self._by_url_tag.get(url_tag.lower())
+
+    def match(self, tag: str) -> Language | None:
+        """The language serving `tag`: same language and script, best territory."""
+        wanted = parse_tag(tag)
+        if wanted is None:
+            return None
+        exact = self.exact(str(wanted).replace("_", "-"))
+        if exact is not None:
+            return exact
+        candidates = [lang for lang in self.all if script_key(lang.locale) == script_key(wanted)]
+        same_territory = [lang for lang in candidates if lang.locale.territory == wanted.territory]
+        best = same_territory or candidates
+        return best[0] if best else None
+
+    def negotiate(self, accept_language: str | None) -> Language:
+        """The best language for an Accept-Language header; the default when none fits."""
+        for tag in parse_accept_language(accept_language or ""):
+            if tag == "*":
+                return self.default
+            found = self.match(tag)
+            if found is not None:
+                return found
+        return self.default
+
+
+def parse_tag(tag: str) -> Locale | None:
+    """Parse a BCP 47 tag (any case, - or _) with Babel; None when it is not one."""
+    if not _LANGUAGE_RANGE.match(tag) or tag == "*":
+        return None
+    try:
+        return Locale.parse(tag.replace("_", "-"), sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def script_key(locale: Locale) -> tuple[str, str]:
+    """(language, script), filling a missing script from CLDR's likely subtags."""
+    if locale.script:
+        return locale.language, locale.script
+    if locale.language in SCRIPT_DEFAULTS:
+        return locale.language, SCRIPT_DEFAULTS[locale.language]
+    likely: Mapping[str, str] = get_global("likely_subtags")
+    full = likely.get(locale.language, "")
+    parts = full.split("_")
+    script = next((p for p in parts[1:] if len(p) == 4), "")
+    return locale.language, script
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Language ranges by descending q-value (RFC 9110 §12.5.4); junk is skipped."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, item in enumerate(header.split(",")[:32]):
+        parts = [part.strip() for part in item.split(";")]
+        tag = parts[0]
+        if not tag or not _LANGUAGE_RANGE.match(tag):
+            continue
+        quality = 1.0
+        for param in parts[1:]:
+            q = _QVALUE.match(param)
+            if q:
+                quality = float(q.group(1))
+            elif param.lower().startswith("q"):
+                quality = -1.0  # malformed weight: ignore the range
+        if quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def load_languages(locales_dir: Path, default: str) -> Languages:
+    """English plus one language per catalog folder found."""
+    languages = [Language(Locale.parse(SOURCE_LOCALE), gettext.NullTranslations())]
+    for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        languages.append(load_language(po_path))
+    return Languages(languages, default)
+
+
+def load_language(po_path: Path) -> Language:
+    folder = po_path.parent.parent.name
+    try:
+        locale = Locale.parse(folder)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise CatalogError(
+            f"{po_path}: folder {folder!r} is not a Babel locale id ({exc})"
+        ) from None
+    try:
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale, domain=DOMAIN, abort_invalid=True)
+    except Exception as exc:  # Babel raises several types for unreadable files
+        raise CatalogError(f"{po_path}: cannot be read: {exc}") from None
+    buffer = io.BytesIO()
+    # Fuzzy entries are left out, so they fall back to English like untranslated ones.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Language(locale, Translations(buffer, domain=DOMAIN))

@@ -1,0 +1,156 @@
+"""Leads: insert through the group-commit writer, look up by form token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import aiosqlite
+
+from leadform.forms import LeadInput
+
+# No 0/O, 1/I/L: a visitor reads the code out over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+_REFERENCE_TRIES = 5
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class ConsentWording:
+    """The consent sentences exactly as a visitor saw them."""
+
+    locale: str
+    text: str
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(f"{self.locale}\n{self.text}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """A validated lead with what the request adds: who, when, which token."""
+
+    lead: LeadInput
+    token_id: str
+    created_at: datetime
+    locale: str
+    consent: ConsentWording
+    ip: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class StoredLead:
+    reference: str
+    token_id: str
+    locale: str
+    treatment: str
+    preferred_date: date
+    created_at: datetime
+
+
+_INSERT_WORDING = """
+INSERT INTO consent_wordings (hash, locale, text, first_seen_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (hash) DO NOTHING
+"""
+
+_INSERT_LEAD = """
+INSERT INTO leads (reference, token_id, created_at, locale, name, phone, email, treatment,
+    preferred_date, consent_terms_at, consent_marketing, consent_wording_hash, ip, user_agent)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (token_id) DO NOTHING
+"""
+
+_SELECT_STORED = """
+SELECT reference, token_id, locale, treatment, preferred_date, created_at FROM leads
+"""
+
+
+def _lead_row(new: NewLead, reference: str) -> tuple[object, ...]:
+    lead = new.lead
+    created = utc_iso(new.created_at)
+    return (
+        reference,
+        new.token_id,
+        created,
+        new.locale,
+        lead.name,
+        lead.phone,
+        lead.email,
+        lead.treatment,
+        lead.preferred_date.isoformat(),
+        created,
+        int(lead.consent_marketing),
+        new.consent.hash,
+        new.ip,
+        new.user_agent,
+    )
+
+
+async def write_leads(conn: aiosqlite.Connection, batch: Sequence[NewLead]) -> list[StoredLead]:
+    """Insert a batch inside the writer's transaction; a token already stored keeps
+    its first lead, so a double submit answers with the same reference."""
+    wordings = {new.consent.hash: new.consent for new in batch}
+    first_seen = utc_iso(batch[0].created_at)
+    await conn.executemany(
+        _INSERT_WORDING, [(h, w.locale, w.text, first_seen) for h, w in wordings.items()]
+    )
+    try:
+        await conn.executemany(_INSERT_LEAD, [_lead_row(new, new_reference()) for new in batch])
+    except sqlite3.IntegrityError:
+        # A reference collided (about 1 in 10^12 per pair): insert one by one with
+        # fresh codes; rows already in are skipped by the token conflict clause.
+        for new in batch:
+            await _insert_with_fresh_reference(conn, new)
+    stored = await _stored_by_tokens(conn, [new.token_id for new in batch])
+    return [stored[new.token_id] for new in batch]
+
+
+async def _insert_with_fresh_reference(conn: aiosqlite.Connection, new: NewLead) -> None:
+    for attempt in range(_REFERENCE_TRIES):
+        try:
+            await conn.execute(_INSERT_LEAD, _lead_row(new, new_reference()))
+            return
+        except sqlite3.IntegrityError:
+            if attempt == _REFERENCE_TRIES - 1:
+                raise
+
+
+async def _stored_by_tokens(
+    conn: aiosqlite.Connection, token_ids: Sequence[str]
+) -> dict[str, StoredLead]:
+    unique = list(dict.fromkeys(token_ids))
+    marks = ",".join("?" * len(unique))
+    async with conn.execute(f"{_SELECT_STORED} WHERE token_id IN ({marks})", unique) as cursor:
+        rows = await cursor.fetchall()
+    return {row["token_id"]: _stored(row) for row in rows}
+
+
+def _stored(row: sqlite3.Row) -> StoredLead:
+    return StoredLead(
+        reference=row["reference"],
+        token_id=row["token_id"],
+        locale=row["locale"],
+        treatment=row["treatment"],
+        preferred_date=date.fromisoformat(row["preferred_date"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+async def find_lead_by_token(conn: aiosqlite.Connection, token_id: str) -> StoredLead | None:
+    async with conn.execute(f"{_SELECT_STORED} WHERE token_id = ?", (token_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _stored(row) if row else None

@@ -1,0 +1,1 @@
+"""The web layer: thin endpoints that parse, call the domain and render."""

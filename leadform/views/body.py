@@ -1,0 +1,66 @@
+"""Reading a submitted form body: content types, encodings, limits."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+
+MAX_FIELDS = 64
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+
+
+class BodyError(Exception):
+    """A body the service cannot read: 400 (malformed) or 415 (wrong type)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted fields (first value of each name); files are refused."""
+    kind = media_type(request)
+    if kind == URLENCODED:
+        return _parse_urlencoded(await request.body())
+    if kind == MULTIPART:
+        return await _parse_multipart(request)
+    raise BodyError(415, "unsupported content type")
+
+
+def _parse_urlencoded(body: bytes) -> dict[str, str]:
+    try:
+        # strict: invalid UTF-8, raw or percent-encoded, is refused, not turned into U+FFFD
+        pairs = parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise BodyError(400, "malformed form body") from None
+    return _first_values(pairs)
+
+
+async def _parse_multipart(request: Request) -> dict[str, str]:
+    try:
+        async with request.form(max_files=0, max_fields=MAX_FIELDS) as form:
+            pairs = [(k, v) for k, v in form.multi_items() if not isinstance(v, UploadFile)]
+    except (MultiPartException, ValueError, KeyError):
+        raise BodyError(400, "malformed multipart body") from None
+    return _first_values([(k, v) for k, v in pairs if isinstance(v, str)])
+
+
+def _first_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, value in pairs:
+        values.setdefault(key, value)
+    return values

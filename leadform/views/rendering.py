@@ -1,0 +1,63 @@
+"""Rendering pages in a language, with links to the same page in the others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from leadform.i18n import Language
+from leadform.messages import Message
+from leadform.views.context import app_context
+
+
+@dataclass(frozen=True)
+class Alternate:
+    language: Language
+    url: str
+
+
+def alternates(request: Request, page: str, query: str = "") -> list[Alternate]:
+    """The same page in every language (for the switch and hreflang links)."""
+    suffix = f"?{query}" if query else ""
+    base = str(request.base_url).rstrip("/")
+    return [
+        Alternate(lang, f"{base}/{lang.url_tag}/{page}{suffix}")
+        for lang in app_context(request).languages.all
+    ]
+
+
+def render(
+    request: Request,
+    template: str,
+    language: Language,
+    *,
+    status: int = 200,
+    page: str | None = None,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    context.setdefault("alternates", alternates(request, page, query) if page else [])
+    return app_context(request).templates.TemplateResponse(
+        request,
+        template,
+        {"lang": language, **context},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def render_message(
+    request: Request,
+    language: Language,
+    status: int,
+    heading: Message,
+    body: Message,
+    link: dict[str, Any] | None = None,
+) -> Response:
+    return render(
+        request, "message.html", language, status=status, heading=heading, body=body, link=link
+    )

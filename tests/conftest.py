@@ -1,0 +1,83 @@
+"""Fixtures: settings on a temporary database, a movable clock, an httpx client
+over the ASGI app with its lifespan running."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from leadform.application import create_app
+from leadform.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# 10:00 in Hong Kong on Thursday 26 November 2026
+DEFAULT_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests can set and move; the app reads it through create_app(clock=)."""
+
+    def __init__(self, now: datetime = DEFAULT_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def environ(tmp_path: Path) -> dict[str, str]:
+    return {
+        "LEADFORM_DATABASE": str(tmp_path / "leads.db"),
+        "LEADFORM_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
+        "LEADFORM_BUSY_TIMEOUT": "0.2",
+    }
+
+
+@pytest.fixture
+def settings(environ: dict[str, str]) -> Settings:
+    return load_settings(environ)
+
+
+@pytest.fixture
+async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, clock=clock)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, client=("203.0.113.9", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="token" value="([^"]+)"', html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def error_messages(html: str) -> dict[str, str]:
+    """Field name -> the message shown next to it."""
+    found = re.findall(
+        r'<p class="error-message" id="([a-z_]+)-error">'
+        r'<span class="visually-hidden">[^<]*</span> (.*?)</p>',
+        html,
+    )
+    return dict(found)

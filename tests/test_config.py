@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from leadform.config import SETTINGS, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults_match_the_documented_table(tmp_path: Path) -> None:
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.database == tmp_path / "var" / "leads.db"
+    assert str(settings.timezone) == "Asia/Hong_Kong"
+    assert (settings.min_days_ahead, settings.max_days_ahead) == (1, 90)
+    assert settings.min_fill_seconds == 2 and settings.default_locale == "en"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LEADFORM_PORT", "eighty"),
+        ("LEADFORM_PORT", "70000"),
+        ("LEADFORM_TIMEZONE", "Mars/Olympus"),
+        ("LEADFORM_MIN_DAYS_AHEAD", "-1"),
+        ("LEADFORM_MAX_DAYS_AHEAD", "0"),
+        ("LEADFORM_MIN_FILL_SECONDS", "nan"),
+        ("LEADFORM_DEFAULT_LOCALE", "en us"),
+        ("LEADFORM_TERMS_URL", "javascript:alert(1)"),
+        ("LEADFORM_PRIVACY_URL", "https://x/{lang}"),
+        ("LEADFORM_DATABASE", " "),
+    ],
+)
+def test_invalid_value_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"LEADFORM_SECRET_KEY": "k", variable: value}, root=tmp_path)
+    assert raised.value.variable == variable
+    assert str(raised.value).startswith(f"{variable}: ")
+
+
+def test_missing_secret_is_generated_once_with_private_mode(tmp_path: Path) -> None:
+    first = load_settings({}, root=tmp_path)
+    second = load_settings({}, root=tmp_path)
+    key_file = tmp_path / "var" / "secret_key"
+    assert first.secret_key == second.secret_key and len(first.secret_key) > 40
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `?(LEADFORM_[A-Z_]+)`? \|", readme, flags=re.MULTILINE))
+    assert {s.variable for s in SETTINGS} <= documented

@@ -1,0 +1,81 @@
+"""The storage layer on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from leadform.forms import LeadInput
+from leadform.storage import ConsentWording, NewLead, StorageError, open_database
+from leadform.storage.database import migrations
+
+pytestmark = pytest.mark.anyio
+
+
+def new_lead(token_id: str, text: str = "I agree") -> NewLead:
+    return NewLead(
+        lead=LeadInput("Chan", "+85291234567", "", "acne", date(2026, 12, 1), False),
+        token_id=token_id,
+        created_at=datetime(2026, 11, 26, 2, 0, tzinfo=UTC),
+        locale="en",
+        consent=ConsentWording("en", text),
+        ip="127.0.0.1",
+        user_agent="test",
+    )
+
+
+async def test_new_database_is_migrated_to_the_latest_version_in_wal_mode(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "sub" / "leads.db")
+    await db.close()
+    with sqlite3.connect(tmp_path / "sub" / "leads.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations()[-1].version
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_database_from_a_newer_leadform_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "leads.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(StorageError, match="newer"):
+        await open_database(path)
+
+
+async def test_saving_the_same_token_twice_keeps_the_first_lead(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "leads.db")
+    try:
+        first = await db.save_lead(new_lead("token-1"))
+        again = await db.save_lead(new_lead("token-1"))
+        found = await db.find_lead_by_token("token-1")
+    finally:
+        await db.close()
+    assert first == again == found
+    assert len(first.reference) == 8
+
+
+async def test_a_batch_with_repeated_tokens_stores_each_token_once(tmp_path: Path) -> None:
+    import asyncio
+
+    db = await open_database(tmp_path / "leads.db")
+    try:
+        saved = await asyncio.gather(*(db.save_lead(new_lead(f"t{i % 3}")) for i in range(30)))
+    finally:
+        await db.close()
+    assert len({s.reference for s in saved}) == 3
+    with sqlite3.connect(tmp_path / "leads.db") as conn:
+        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 3
+        assert conn.execute("SELECT count(*) FROM consent_wordings").fetchone()[0] == 1
+
+
+async def test_closing_commits_what_was_queued(tmp_path: Path) -> None:
+    import asyncio
+
+    db = await open_database(tmp_path / "leads.db")
+    pending = [asyncio.ensure_future(db.save_lead(new_lead(f"q{i}"))) for i in range(20)]
+    await asyncio.sleep(0)
+    await db.close()
+    assert all(task.done() and not task.exception() for task in pending)
+    with sqlite3.connect(tmp_path / "leads.db") as conn:
+        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 20
