@@ -79,3 +79,25 @@ async def test_closing_commits_what_was_queued(tmp_path: Path) -> None:
     assert all(task.done() and not task.exception() for task in pending)
     with sqlite3.connect(tmp_path / "leads.db") as conn:
         assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 20
+
+
+async def test_a_stored_lead_reads_back_with_its_attribution(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from leadform.leads import Attribution
+    from leadform.storage.leads import get_lead
+
+    db = await open_database(tmp_path / "leads.db")
+    try:
+        attribution = Attribution(utm_source="facebook", page_url="https://clinic.example/milia")
+        await db.save_lead(replace(new_lead("a1"), attribution=attribution))
+        lead = await get_lead(db.reader, 1)
+    finally:
+        await db.close()
+    assert lead is not None
+    assert lead.attribution == attribution
+    assert (lead.reference, lead.phone, lead.created_at.isoformat()) == (
+        lead.reference,
+        "+85291234567",
+        "2026-11-26T02:00:00+00:00",
+    )

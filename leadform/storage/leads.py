@@ -6,12 +6,13 @@ import hashlib
 import secrets
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import aiosqlite
 
 from leadform.forms import LeadInput
+from leadform.leads import ATTRIBUTION_FIELDS, Attribution, Lead
 
 # No 0/O, 1/I/L: a visitor reads the code out over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -50,6 +51,7 @@ class NewLead:
     consent: ConsentWording
     ip: str
     user_agent: str
+    attribution: Attribution = field(default_factory=Attribution)
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,20 @@ INSERT INTO consent_wordings (hash, locale, text, first_seen_at) VALUES (?, ?, ?
 ON CONFLICT (hash) DO NOTHING
 """
 
-_INSERT_LEAD = """
+# Only constant column names are interpolated; values are always parameters.
+_INSERT_LEAD = f"""
 INSERT INTO leads (reference, token_id, created_at, locale, name, phone, email, treatment,
-    preferred_date, consent_terms_at, consent_marketing, consent_wording_hash, ip, user_agent)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    preferred_date, consent_terms_at, consent_marketing, consent_wording_hash, ip, user_agent,
+    {", ".join(ATTRIBUTION_FIELDS)})
+VALUES ({", ".join("?" * (14 + len(ATTRIBUTION_FIELDS)))})
 ON CONFLICT (token_id) DO NOTHING
-"""
+"""  # noqa: S608
+
+LEAD_COLUMNS = (
+    "id, reference, created_at, locale, name, phone, email, treatment, preferred_date, "
+    f"consent_marketing, {', '.join(ATTRIBUTION_FIELDS)}"
+)
+"""The columns `lead_from_row` reads; other modules select them to build a Lead."""
 
 _SELECT_STORED = """
 SELECT reference, token_id, locale, treatment, preferred_date, created_at FROM leads
@@ -97,6 +107,7 @@ def _lead_row(new: NewLead, reference: str) -> tuple[object, ...]:
         new.consent.hash,
         new.ip,
         new.user_agent,
+        *(getattr(new.attribution, name) for name in ATTRIBUTION_FIELDS),
     )
 
 
@@ -154,3 +165,27 @@ async def find_lead_by_token(conn: aiosqlite.Connection, token_id: str) -> Store
     async with conn.execute(f"{_SELECT_STORED} WHERE token_id = ?", (token_id,)) as cursor:
         row = await cursor.fetchone()
     return _stored(row) if row else None
+
+
+def lead_from_row(row: sqlite3.Row) -> Lead:
+    """A Lead from a row holding LEAD_COLUMNS."""
+    return Lead(
+        id=row["id"],
+        reference=row["reference"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        locale=row["locale"],
+        name=row["name"],
+        phone=row["phone"],
+        email=row["email"],
+        treatment=row["treatment"],
+        preferred_date=date.fromisoformat(row["preferred_date"]),
+        consent_marketing=bool(row["consent_marketing"]),
+        attribution=Attribution(**{name: row[name] for name in ATTRIBUTION_FIELDS}),
+    )
+
+
+async def get_lead(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
+    query = f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?"  # noqa: S608 - constant columns
+    async with conn.execute(query, (lead_id,)) as cursor:
+        row = await cursor.fetchone()
+    return lead_from_row(row) if row else None

@@ -22,7 +22,17 @@ CREATE TABLE leads (
     consent_marketing INTEGER NOT NULL,
     consent_wording_hash TEXT NOT NULL REFERENCES consent_wordings (hash),
     ip TEXT NOT NULL,
-    user_agent TEXT NOT NULL
+    user_agent TEXT NOT NULL,
+    -- where the visitor came from (the embedding page passes these in)
+    utm_source TEXT NOT NULL DEFAULT '',
+    utm_medium TEXT NOT NULL DEFAULT '',
+    utm_campaign TEXT NOT NULL DEFAULT '',
+    utm_term TEXT NOT NULL DEFAULT '',
+    utm_content TEXT NOT NULL DEFAULT '',
+    gclid TEXT NOT NULL DEFAULT '',
+    fbclid TEXT NOT NULL DEFAULT '',
+    page_url TEXT NOT NULL DEFAULT '',
+    referrer TEXT NOT NULL DEFAULT ''
 );
 
 CREATE INDEX leads_created_at ON leads (created_at);
