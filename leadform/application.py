@@ -18,6 +18,7 @@ from leadform.dates import Clock, system_clock
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
 from leadform.middleware import BodyLimit, SecurityHeaders
+from leadform.requestlog import RequestLog
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
 from leadform.tokens import FormTokens
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             *form.routes,
             Mount("/static", StaticFiles(packages=[("leadform", "static")]), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
+        middleware=[Middleware(RequestLog), Middleware(SecurityHeaders), Middleware(BodyLimit)],
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,

@@ -104,7 +104,7 @@ def load_settings(
         value = env.get(name)
         return value if value is not None else (_DEFAULTS[name] or "")
 
-    database = _path(base, raw("LEADFORM_DATABASE"), "LEADFORM_DATABASE")
+    database = database_path(env, root=base)
     min_days = _cast(raw, "LEADFORM_MIN_DAYS_AHEAD", _non_negative_int)
     max_days = _cast(raw, "LEADFORM_MAX_DAYS_AHEAD", _non_negative_int)
     if max_days < min_days:
@@ -126,6 +126,13 @@ def load_settings(
         locales_dir=_path(base, raw("LEADFORM_LOCALES_DIR") or "locales", "LEADFORM_LOCALES_DIR"),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
     )
+
+
+def database_path(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
+    """LEADFORM_DATABASE alone, for commands that need no other setting (backup, restore)."""
+    env = os.environ if environ is None else environ
+    value = env.get("LEADFORM_DATABASE") or _DEFAULTS["LEADFORM_DATABASE"] or ""
+    return _path(Path.cwd() if root is None else root, value, "LEADFORM_DATABASE")
 
 
 def load_or_create_secret(folder: Path) -> str:

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from leadform.config import SettingsError, load_settings
 from leadform.i18n import CatalogError, load_languages
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging plus leadform's loggers. Passed to uvicorn so every worker
+    process (started fresh, not forked) logs the same way."""
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["leadform"] = {
+        "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+    }
+    config["handlers"]["leadform"] = {
+        "formatter": "leadform",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["leadform"] = {"handlers": ["leadform"], "level": "INFO", "propagate": False}
+    return config
 
 
 def register(sub: Any) -> None:
@@ -45,5 +63,6 @@ def run(args: argparse.Namespace) -> int:
         access_log=False,  # the service logs requests itself, without personal data
         proxy_headers=False,
         log_level="info",
+        log_config=log_config(),
     )
     return 0

@@ -46,7 +46,7 @@ def render(
         template,
         {"lang": language, **context},
         status_code=status,
-        headers=headers,
+        headers={"Content-Language": language.tag, **(headers or {})},
     )
 
 

@@ -1,0 +1,45 @@
+"""`leadform restore BACKUP`: put a backup back as the live database.
+
+Run it with the service stopped. The database being replaced is kept beside it
+(`<database>.before-restore-<UTC time>`), so a restore can itself be undone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from leadform.config import SettingsError, database_path
+from leadform.dates import system_clock
+from leadform.storage import StorageError
+from leadform.storage.backup import restore_database
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "restore",
+        help="replace the database with a backup (stop the service first)",
+        description="Check BACKUP (integrity, schema version), keep the current "
+        "LEADFORM_DATABASE as <database>.before-restore-<UTC time>, then copy BACKUP "
+        "into place. Stop the service first and start it again afterwards.",
+    )
+    parser.add_argument("backup", type=Path, help="a file written by leadform backup")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        target = database_path()
+        stamp = f"{system_clock().astimezone(UTC):%Y%m%dT%H%M%SZ}"
+        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+        snapshot = restore_database(args.backup, target, keep_as=kept)
+    except (SettingsError, StorageError, OSError) as problem:
+        print(f"leadform restore: {problem}", file=sys.stderr)
+        return 1
+    print(f"restored {snapshot.leads} leads from {args.backup} into {target}")
+    if kept.exists():
+        print(f"the database it replaced is kept as {kept}")
+    return 0

@@ -1,0 +1,61 @@
+"""One structured log line per request, as plain ASGI middleware.
+
+The line carries method, path, status, duration and the page's language, and
+nothing that identifies a visitor: no query string (campaign links can carry
+e-mail addresses), no IP address, no user agent, no body.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("leadform.request")
+
+
+class RequestLog:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers when the app fails before responding
+        locale = "-"
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status, locale
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", ()):
+                    if name == b"content-language":
+                        locale = value.decode("latin-1")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(
+                    "method=%s path=%s status=%d duration_ms=%.1f locale=%s",
+                    scope["method"],
+                    log_path(scope["path"]),
+                    status,
+                    (time.perf_counter() - started) * 1000,
+                    locale,
+                )
+
+
+MAX_PATH = 200
+
+
+def log_path(path: str) -> str:
+    """The path, cut short, with anything that could break the line escaped."""
+    path = path[:MAX_PATH]
+    if path.isascii() and path.isprintable() and " " not in path:
+        return path
+    return path.encode("unicode_escape").decode("ascii").replace(" ", "\\x20")
