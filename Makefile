@@ -9,7 +9,7 @@ EXTRACT_FLAGS := -F babel.cfg --add-location=file --sort-by-file --width=76 \
 	--project=leadform --copyright-holder=leadform --msgid-bugs-address="" \
 	--header-comment="\# Translations template for leadform: run 'make messages' after changing strings."
 
-.PHONY: run test lint format messages new-language clean
+.PHONY: run test test-slow lint format messages new-language clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,23 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The Flask peer lives in its own venv, so its dependencies never meet leadform's.
+PEER_VENV := var/bench/peer-venv
+PEER_STAMP := $(PEER_VENV)/.installed
+
+$(PEER_STAMP): bench/peers/requirements.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet -r bench/peers/requirements.txt
+	touch $@
+
+# Benchmarks (about 4 minutes): rewrites the results section of docs/benchmarks.md.
+bench: $(STAMP) $(PEER_STAMP)
+	@command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+	rm -rf var/bench/peer/translations && mkdir -p var/bench/peer/translations
+	cp -r locales/*/ var/bench/peer/translations/
+	$(PEER_VENV)/bin/pybabel compile -d var/bench/peer/translations -D messages
+	$(BIN)/python -m bench.run
 
 # Extract every string into the template, then merge it into each catalog.
 messages: $(STAMP)
