@@ -29,6 +29,10 @@ run: $(STAMP)
 test: $(TEST_STAMP) lint
 	$(BIN)/pytest
 
+# The long load tests (soak, thorough fuzz): a minute or two; .ci/run runs them too.
+test-load: $(TEST_STAMP)
+	$(BIN)/pytest -m load
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

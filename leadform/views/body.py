@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 MAX_FIELDS = 64
 URLENCODED = "application/x-www-form-urlencoded"
@@ -29,10 +29,15 @@ def media_type(request: Request) -> str:
 async def read_form(request: Request) -> dict[str, str]:
     """The submitted fields (first value of each name); files are refused."""
     kind = media_type(request)
-    if kind == URLENCODED:
-        return _parse_urlencoded(await request.body())
-    if kind == MULTIPART:
-        return await _parse_multipart(request)
+    try:
+        if kind == URLENCODED:
+            return _parse_urlencoded(await request.body())
+        if kind == MULTIPART:
+            return await _parse_multipart(request)
+    except ClientDisconnect:
+        # The visitor left mid-upload: nothing to store and nobody to answer; not
+        # a server error for the operator.
+        raise BodyError(400, "client disconnected") from None
     raise BodyError(415, "unsupported content type")
 
 
