@@ -3,9 +3,9 @@ of retries without waiting: each round jumps the fake clock to the next due time
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from leadform.forms import LeadInput
@@ -63,5 +63,8 @@ def outbox_rows(path: Path) -> list[sqlite3.Row]:
         return conn.execute("SELECT * FROM notifications ORDER BY id").fetchall()
 
 
-def at(hour: int, minute: int = 0, second: float = 0) -> datetime:
-    return replace(DEFAULT_NOW, hour=hour, minute=minute, second=int(second), tzinfo=UTC)
+async def wait_for_rows(path: Path, status: str, count: int = 1, timeout: float = 30) -> None:
+    """Wait (bounded) until `count` outbox rows have `status`."""
+    async with asyncio.timeout(timeout):
+        while sum(row["status"] == status for row in outbox_rows(path)) < count:
+            await asyncio.sleep(0.02)

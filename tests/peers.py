@@ -54,6 +54,8 @@ class Receiver:
     secret: str = SECRET
     now: Any = None  # returns the unix time to verify against; None: trust t
     script: list[int | tuple[int, dict[str, str]]] = field(default_factory=list)
+    otherwise: int = 200  # the answer once the script is used up
+    gate: asyncio.Event | None = None  # when given, answers wait until it is set (hung)
     received: list[Received] = field(default_factory=list)
     processed: dict[str, dict[str, str]] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -76,14 +78,16 @@ class Receiver:
             # Processed before answering: an answer lost on the way back still leaves
             # the work done, and the repeat is recognised by its delivery id.
             self.processed.setdefault(headers["leadform-delivery"], record.document)
-        answer = self.script.pop(0) if self.script else 200
+        self.arrived.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        answer = self.script.pop(0) if self.script else self.otherwise
         status, extra = answer if isinstance(answer, tuple) else (answer, {})
         if not record.verified:
             status = 401
         raw = [(k.encode(), v.encode()) for k, v in extra.items()]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": b"ok"})
-        self.arrived.set()
 
     async def wait_for(self, count: int, timeout: float = 30) -> None:
         async with asyncio.timeout(timeout):
