@@ -243,7 +243,7 @@ def _cast(raw: Callable[[str], str], name: str, cast: Callable[[str], Any]) -> A
     try:
         return cast(value)
     except ValueError as exc:
-        shown = "" if name in _SECRET_BEARING else f" (got {value!r})"
+        shown = "" if name in _SECRET_BEARING or repr(value) in str(exc) else f" (got {value!r})"
         raise SettingsError(name, f"{exc}{shown}") from None
 
 
@@ -378,6 +378,8 @@ def _optional_mailbox(value: str) -> str:
 
 def _address_list(value: str) -> tuple[str, ...]:
     addresses = [part.strip() for part in value.split(",") if part.strip()]
+    if value.strip() and not addresses:
+        raise ValueError("must be email addresses separated by commas")
     return tuple(dict.fromkeys(_email_address(address) for address in addresses))
 
 

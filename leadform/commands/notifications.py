@@ -123,7 +123,8 @@ def _duration(span: timedelta) -> str:
     if seconds < 60:
         return f"{seconds} s"
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
+        rest = f" {seconds % 60} s" if seconds % 60 else ""
+        return f"{seconds // 60} min{rest}"
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
