@@ -39,3 +39,22 @@ def test_receiver_refuses_a_wrong_changed_or_stale_request(
 @pytest.mark.parametrize("header", ["", "t=abc,v1=00", "v1=00", "t=1795658400", "garbage"])
 def test_receiver_refuses_a_malformed_header(header: str) -> None:
     assert not verify(SECRET, header, BODY, now=T)
+
+
+def test_the_receiver_example_in_the_docs_verifies_our_signature() -> None:
+    import re
+    import time
+
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "notifications.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", docs, re.DOTALL)
+    assert example is not None
+    namespace: dict[str, object] = {}
+    exec(example.group(1), namespace)
+    check = namespace["verify_leadform_request"]
+    now = int(time.time())
+    header = signature_header(SECRET, now, BODY)
+    assert check(SECRET, header, BODY)  # type: ignore[operator]
+    assert not check(SECRET, header, BODY + b" ")  # type: ignore[operator]
+    assert not check(SECRET, signature_header(SECRET, now - 3600, BODY), BODY)  # type: ignore[operator]
