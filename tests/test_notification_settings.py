@@ -151,7 +151,7 @@ def test_a_refused_url_is_not_echoed_with_its_password(
 
 
 def test_staff_locale_without_a_catalog_names_the_variable(tmp_path: Path) -> None:
-    settings = settings_from(tmp_path, LEADFORM_STAFF_LOCALE="ja")
+    settings = settings_from(tmp_path, LEADFORM_STAFF_LOCALE="ja", **EMAIL_SETTINGS)
     languages = load_languages(ROOT / "locales", "en")
     with pytest.raises(SettingsError) as raised:
         staff_language(languages, settings)

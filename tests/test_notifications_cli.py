@@ -108,3 +108,16 @@ def test_a_bad_setting_stops_the_command_with_one_line(tmp_path: Path, action: s
     assert result.stderr.strip().splitlines() == [
         "leadform: LEADFORM_NOTIFY_TO: 'nobody' is not an email address"
     ]
+
+
+def test_serve_refuses_a_staff_language_without_a_catalog(tmp_path: Path) -> None:
+    env = environment(tmp_path) | {
+        "LEADFORM_STAFF_LOCALE": "ja",
+        "LEADFORM_SMTP_URL": "smtp://127.0.0.1:2525",
+        "LEADFORM_NOTIFY_FROM": "leads@clinic.example",
+        "LEADFORM_NOTIFY_TO": "team@clinic.example",
+    }
+    result = run_leadform("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("leadform: LEADFORM_STAFF_LOCALE: no catalog for 'ja' (available: ")

@@ -118,6 +118,9 @@ class Deliverer:
             except StorageError as exc:
                 logger.error("notification delivery paused: %s", exc)
                 delay = POLL_SECONDS
+            except Exception as exc:  # the task outlives a bug; the type alone is logged,
+                logger.error("notification delivery failed: %s", type(exc).__name__)  # no data
+                delay = POLL_SECONDS
             await self._pause(delay)
 
     async def _idle_seconds(self) -> float:

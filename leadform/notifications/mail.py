@@ -25,8 +25,11 @@ SEND_TIMEOUT = 30.0  # seconds for the whole conversation
 
 
 def staff_language(languages: Languages, settings: Settings) -> Language:
-    """The catalog for LEADFORM_STAFF_LOCALE; refuses start-up when there is none."""
+    """The catalog for LEADFORM_STAFF_LOCALE; refuses start-up when email is on and
+    there is none (without email, the default language stands in unused)."""
     language = languages.match(settings.staff_locale)
+    if language is None and settings.smtp is None:
+        return languages.default
     if language is None:
         available = ", ".join(lang.tag for lang in languages.all)
         raise SettingsError(
