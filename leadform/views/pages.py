@@ -14,6 +14,8 @@ from leadform.views.context import app_context
 from leadform.views.form import page_language
 from leadform.views.rendering import render
 
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 async def home(request: Request) -> Response:
     """Send the visitor to the form in the best language for their browser."""
@@ -72,5 +74,3 @@ routes = [
     Route("/healthz", healthz),
     Route("/readyz", readyz),
 ]
-
-NO_STORE = {"Cache-Control": "no-store"}
