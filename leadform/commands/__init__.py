@@ -3,6 +3,6 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, restore, serve
+from leadform.commands import backup, notifications, restore, serve
 
-COMMANDS: tuple[ModuleType, ...] = (serve, backup, restore)
+COMMANDS: tuple[ModuleType, ...] = (serve, notifications, backup, restore)
