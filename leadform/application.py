@@ -66,8 +66,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
 
     return Starlette(
         routes=[
+            *form.routes,  # first: the form is what nearly every request asks for
             *pages.routes,
-            *form.routes,
             Mount("/static", StaticFiles(packages=[("leadform", "static")]), name="static"),
         ],
         middleware=[Middleware(RequestLog), Middleware(SecurityHeaders), Middleware(BodyLimit)],

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -47,17 +48,17 @@ class Language:
     locale: Locale
     translations: gettext.NullTranslations
 
-    @property
+    @cached_property  # asked on every request; Babel computes it each time
     def id(self) -> str:
         """Babel's id, as in the catalog's folder: zh_Hant_HK."""
         return str(self.locale)
 
-    @property
+    @cached_property  # asked on every request; Babel computes it each time
     def tag(self) -> str:
         """BCP 47 tag for <html lang> and hreflang: zh-Hant-HK."""
         return self.id.replace("_", "-")
 
-    @property
+    @cached_property  # asked on every request; Babel computes it each time
     def url_tag(self) -> str:
         """The canonical tag in URLs: zh-hant-hk."""
         return self.tag.lower()

@@ -1,6 +1,9 @@
 from datetime import UTC, datetime
 
-from leadform.tokens import FormToken, FormTokens, TokenProblem
+from itsdangerous import TimestampSigner
+
+from leadform.dates import system_clock
+from leadform.tokens import _SALT, FormToken, FormTokens, TokenProblem
 from tests.conftest import FakeClock
 
 
@@ -48,3 +51,11 @@ def test_tampered_token_is_invalid() -> None:
 
 def test_empty_token_is_missing() -> None:
     assert tokens(FakeClock()).check("") is TokenProblem.MISSING
+
+
+def test_tokens_are_the_ones_plain_itsdangerous_signs_and_checks() -> None:
+    ours = FormTokens("secret", system_clock, 0)
+    plain = TimestampSigner("secret", salt=_SALT)
+    assert plain.unsign(ours.issue())
+    other = plain.sign(b"abc").decode()
+    assert isinstance(ours.check(other), FormToken)

@@ -3,6 +3,8 @@
 --   wrk -s count.lua URL -- get
 --   wrk -s count.lua URL -- post BODY_PREFIX TOKENS_FILE THREADS [COOKIE]
 --
+-- "get" leaves wrk's static request and its own status count alone (no Lua per
+-- request, no body copied into Lua), so GET runs measure the server, not the script.
 -- "post" sends BODY_PREFIX followed by a fresh form token for every request
 -- (thread k takes lines k, k+THREADS, ... of TOKENS_FILE); with TOKENS_FILE "-"
 -- BODY_PREFIX is sent as it is (the Flask peer's CSRF token may be reused).
@@ -26,6 +28,8 @@ function init(args)
   if mode ~= "post" then
     return
   end
+  request = post_request
+  response = count_response
   prefix = args[2]
   headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
   if args[5] and args[5] ~= "" then
@@ -44,10 +48,7 @@ function init(args)
   end
 end
 
-function request()
-  if mode ~= "post" then
-    return wrk.format("GET")
-  end
+function post_request()
   if #tokens == 0 then
     return wrk.format("POST", nil, headers, prefix)
   end
@@ -61,7 +62,7 @@ function request()
   return wrk.format("POST", nil, headers, prefix .. token)
 end
 
-function response(status, headers, body)
+function count_response(status, headers, body)
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
 end

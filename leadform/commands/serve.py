@@ -24,7 +24,7 @@ def log_config() -> dict[str, Any]:
     }
     config["handlers"]["leadform"] = {
         "formatter": "leadform",
-        "class": "logging.StreamHandler",
+        "()": "leadform.logstream.BatchingStreamHandler",  # one write per batch, not line
         "stream": "ext://sys.stderr",
     }
     config["loggers"]["leadform"] = {"handlers": ["leadform"], "level": "INFO", "propagate": False}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
@@ -11,6 +11,7 @@ from leadform.config import Settings
 from leadform.dates import Clock
 from leadform.i18n import Languages
 from leadform.intake import LeadIntake
+from leadform.pagecache import PageCache
 from leadform.storage import Database
 from leadform.tokens import FormTokens
 
@@ -24,6 +25,7 @@ class AppContext:
     clock: Clock
     db: Database
     intake: LeadIntake
+    pages: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
 
 
 def app_context(request: Request) -> AppContext:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from leadform.dates import BookableRange
 from leadform.forms import FIELDS, TREATMENTS
 from leadform.i18n import Language
 from leadform.intake import Accepted, Client, NeedsFixing, Refused, Unavailable
@@ -17,7 +19,7 @@ from leadform.messages import N_, Message
 from leadform.tokens import TokenProblem
 from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context
-from leadform.views.rendering import render
+from leadform.views.rendering import render, render_html
 
 # Where the error summary links to: the control itself, or the first radio button.
 FIELD_IDS = {name: name for name in FIELDS} | {"treatment": "treatment-acne"}
@@ -55,6 +57,32 @@ def _query(values: dict[str, str]) -> str:
     return urlencode({"treatment": treatment}) if treatment in TREATMENTS else ""
 
 
+def form_context(
+    request: Request,
+    language: Language,
+    values: dict[str, str],
+    *,
+    token: str,
+    bookable: BookableRange,
+    errors: dict[str, Message] | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    """Everything register.html shows."""
+    return {
+        "page": "register",
+        "query": _query(values),
+        "action": f"/{language.url_tag}/register",
+        "values": values,
+        "errors": errors or {},
+        "field_ids": FIELD_IDS,
+        "notice": Message(notice) if notice else None,
+        "token": token,
+        "treatments": list(TREATMENTS.items()),
+        "bookable": bookable,
+        "consent": app_context(request).intake.consent(language),
+    }
+
+
 def render_form(
     request: Request,
     language: Language,
@@ -65,24 +93,43 @@ def render_form(
     notice: str | None = None,
     status: int = 200,
 ) -> Response:
+    """The form again after a submission, with the visitor's values and messages."""
     ctx = app_context(request)
-    return render(
+    context = form_context(
         request,
-        "register.html",
         language,
-        status=status,
-        page="register",
-        query=_query(values),
-        action=f"/{language.url_tag}/register",
-        values=values,
-        errors=errors or {},
-        field_ids=FIELD_IDS,
-        notice=Message(notice) if notice else None,
+        values,
         token=token or ctx.tokens.issue(),
-        treatments=list(TREATMENTS.items()),
         bookable=ctx.intake.bookable(),
-        consent=ctx.intake.consent(language),
+        errors=errors,
+        notice=notice,
     )
+    return render(request, "register.html", language, status=status, **context)
+
+
+def origin(request: Request) -> tuple[object, ...]:
+    """What request.base_url (in the page's links) is made of, without building it."""
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    root = (scope.get("root_path", ""), scope.get("app_root_path", ""))
+    return (scope["scheme"], host, scope.get("server"), root)
+
+
+def blank_form(request: Request, language: Language, values: dict[str, str]) -> Response:
+    """The form as a visitor first sees it. Every visitor of a day gets the same page
+    but for the token, so it is rendered once (per language, preselected treatment,
+    base URL and bookable range, i.e. until the clinic's day changes) and reused."""
+    ctx = app_context(request)
+    bookable = ctx.intake.bookable()
+    treatment = values.get("treatment", "")
+    key = ("register", language.tag, origin(request), treatment, bookable.earliest, bookable.latest)
+
+    def render_page(slots: Mapping[str, str]) -> str:
+        context = form_context(request, language, values, token=slots["token"], bookable=bookable)
+        return render_html(request, "register.html", language, **context)
+
+    html = ctx.pages.page(key, ("token",), render_page, {"token": ctx.tokens.issue()})
+    return HTMLResponse(html, headers={"Content-Language": language.tag})
 
 
 async def register(request: Request) -> Response:
@@ -90,9 +137,10 @@ async def register(request: Request) -> Response:
     if isinstance(language, Response):
         return language
     if request.method == "GET":
-        treatment = request.query_params.get("treatment", "")
+        query = request.scope["query_string"]
+        treatment = request.query_params.get("treatment", "") if query else ""
         values = {"treatment": treatment} if treatment in TREATMENTS else {}
-        return render_form(request, language, values)
+        return blank_form(request, language, values)
     return await submit(request, language)
 
 

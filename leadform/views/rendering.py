@@ -50,6 +50,23 @@ def render(
     )
 
 
+def render_html(
+    request: Request,
+    template: str,
+    language: Language,
+    *,
+    page: str | None = None,
+    query: str = "",
+    **context: Any,
+) -> str:
+    """The page as text, with the same context `render` gives it (for the page cache)."""
+    context.setdefault("alternates", alternates(request, page, query) if page else [])
+    templates = app_context(request).templates
+    return templates.get_template(template).render(
+        {"request": request, "lang": language, **context}
+    )
+
+
 def render_message(
     request: Request,
     language: Language,

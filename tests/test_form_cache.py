@@ -1,0 +1,68 @@
+"""The form page is rendered once and reused: each visitor still gets their own
+token, and the page changes with everything that changes it (language, day,
+preselected treatment, the address it was asked for)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from tests.conftest import FakeClock, form_token
+from tests.test_http_form import VALID
+
+pytestmark = pytest.mark.anyio
+
+
+def without_token(html: str) -> str:
+    return html.replace(form_token(html), "TOKEN")
+
+
+async def test_visitors_get_the_same_page_with_their_own_token(client: httpx.AsyncClient) -> None:
+    first, second = [(await client.get("/en/register")).text for _ in range(2)]
+    assert form_token(first) != form_token(second)
+    assert without_token(first) == without_token(second)
+
+
+async def test_a_token_from_the_reused_page_is_accepted(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    await client.get("/en/register")
+    token = form_token((await client.get("/en/register")).text)
+    clock.advance(10)
+    response = await client.post("/en/register", data=VALID | {"token": token})
+    assert response.status_code == 303
+
+
+async def test_the_page_changes_when_the_clinic_day_changes(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    clock.now = datetime(2026, 11, 26, 15, 59, tzinfo=UTC)  # 23:59 in Hong Kong
+    before = (await client.get("/en/register")).text
+    clock.now = datetime(2026, 11, 26, 16, 1, tzinfo=UTC)  # 00:01 the next day
+    after = (await client.get("/en/register")).text
+    assert 'min="2026-11-27"' in before and 'min="2026-11-28"' in after
+    assert "Nov 28, 2026" in after and "Nov 27, 2026" not in after
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        ("/en/register?treatment=milia", "/en/register", 'value="milia" required>'),
+        ("/en/register", "/en/register?treatment=milia", 'value="milia" required checked'),
+        ("/en/register", "/zh-hant-hk/register", '<html lang="zh-Hant-HK">'),
+    ],
+)
+async def test_the_page_follows_language_and_preselected_treatment(
+    client: httpx.AsyncClient, first: str, then: str, expected: str
+) -> None:
+    await client.get(first)
+    assert expected in (await client.get(then)).text
+
+
+async def test_links_use_the_address_each_visitor_asked_for(client: httpx.AsyncClient) -> None:
+    await client.get("/en/register", headers={"Host": "a.example"})
+    html = (await client.get("/en/register", headers={"Host": "b.example"})).text
+    assert 'href="http://b.example/zh-hant-hk/register"' in html
+    assert "a.example" not in html
