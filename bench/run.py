@@ -10,6 +10,7 @@ to var/bench/results.json and replace the generated section of docs/benchmarks.m
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -33,6 +34,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from bench import inprocess
 from leadform.dates import system_clock
 from leadform.tokens import FormTokens
 
@@ -469,7 +471,12 @@ def machine() -> str:
 
 
 def render(
-    runs: list[Run], started: datetime, load_before: str, load_after: str, rounds: int
+    runs: list[Run],
+    cpu: dict[str, float],
+    started: datetime,
+    load_before: str,
+    load_after: str,
+    rounds: int,
 ) -> str:
     lines = [
         START,
@@ -497,6 +504,13 @@ def render(
             f"| {run.name} | {run.requests_per_s:,.0f} | {run.median_rps:,.0f} "
             f"| {run.p50_ms:.1f} | {run.p99_ms:.1f} | {answers(run)} | {stored} |"
         )
+    lines += [
+        "",
+        "CPU time per GET inside the process (`python -m bench.inprocess`: the ASGI app "
+        "called directly, no server, no log output; least of 3 tries):",
+        "",
+        *(f"- {name}: {micros:.0f} µs" for name, micros in cpu.items()),
+    ]
     memory = [run for run in runs if run.extra]
     if memory:
         idle = memory[0].extra["rss_idle_kib"]
@@ -538,6 +552,7 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    cpu = asyncio.run(inprocess.measure())
     runs = []
     for run in scenarios(args.seconds, args.rounds):
         print(
@@ -550,7 +565,7 @@ def main() -> int:
     (WORK / "results.json").write_text(
         json.dumps([asdict(r) for r in runs], indent=2, ensure_ascii=False)
     )
-    section = render(runs, started, load_before, load_after, args.rounds)
+    section = render(runs, cpu, started, load_before, load_after, args.rounds)
     if not args.no_doc:
         update_doc(section)
     print(section)
