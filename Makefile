@@ -47,6 +47,7 @@ test: $(TEST_STAMP) lint
 # Browser tests: Playwright driving Debian's Chromium (apt-get install chromium
 # fonts-noto-cjk; never `playwright install`). Screenshots land in test-artifacts/e2e.
 test-e2e: $(E2E_STAMP) $(AXE_STAMP)
+	$(BIN)/mypy --strict e2e
 	$(BIN)/pytest e2e
 
 # Refresh the README's screenshots (docs/screenshots) from the browser suite.

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, Response
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    ViewportSize,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LEADFORM_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -33,9 +41,9 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 ERROR_STATUS_LOG = "console error: Failed to load resource: the server responded with a status"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
-PHONE = {"width": 390, "height": 844}
-NARROW_PHONE = {"width": 320, "height": 640}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+NARROW_PHONE: ViewportSize = {"width": 320, "height": 640}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 BROWSER_LOCALES = {"en": "en-HK", "zh-hant-hk": "zh-HK"}
 
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 
 from e2e.browser import (
     AXE_JS,
@@ -35,7 +42,7 @@ class OpenPage(Protocol):
         self,
         lang: str = "en",
         *,
-        viewport: dict[str, int] = PHONE,
+        viewport: ViewportSize = PHONE,
         javascript: bool = True,
         **context_options: Any,
     ) -> Page: ...
@@ -82,7 +89,7 @@ def open_page(browser: Browser, server: RunningServer, watch: PageWatch) -> Iter
     def open_(
         lang: str = "en",
         *,
-        viewport: dict[str, int] = PHONE,
+        viewport: ViewportSize = PHONE,
         javascript: bool = True,
         **context_options: Any,
     ) -> Page:

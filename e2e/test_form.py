@@ -307,3 +307,20 @@ def test_language_switch_keeps_what_was_typed(page: Page, lang: str, server: Run
     page.wait_for_url(thanks_url(other))
     [lead] = server.leads(name=name)
     assert lead["locale"] == language(other).tag
+
+
+def test_server_message_stays_until_its_field_is_changed(page: Page, lang: str) -> None:
+    open_form(page, lang)
+    fill_form(page, Answers(unique_name(), phone="1234", preferred_date=a_bookable_day(page)))
+    submit(page)
+    expect(page.locator("#phone-error")).to_be_visible()
+
+    # Another mistake, caught by the browser: the server's message is still shown.
+    page.fill("#name", "")
+    submit(page)
+    assert set(field_errors(page)) == {"name", "phone"}
+    # The phone number changed: only the server can judge it now, on submit.
+    page.fill("#phone", "9123 4567")
+    submit(page)
+    assert set(field_errors(page)) == {"name"}
+    assert [href for href, _ in summary_links(page)] == ["#name"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from e2e.browser import DESKTOP, NARROW_PHONE, PHONE
 from e2e.conftest import OpenPage
@@ -43,7 +43,7 @@ def scrolls_sideways(page: Page) -> bool:
 )
 @pytest.mark.parametrize("with_errors", [False, True], ids=["empty", "errors"])
 def test_no_sideways_scrolling_and_every_control_visible(
-    open_page: OpenPage, lang: str, shot: Shot, viewport: dict[str, int], with_errors: bool
+    open_page: OpenPage, lang: str, shot: Shot, viewport: ViewportSize, with_errors: bool
 ) -> None:
     page = open_page(lang, viewport=viewport)
     open_form(page, lang)

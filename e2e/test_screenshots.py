@@ -27,7 +27,7 @@ def save_small(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as image:
         small = image.convert("RGB").quantize(
-            PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+            PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
         small.save(target, optimize=True)
 
