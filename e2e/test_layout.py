@@ -72,3 +72,21 @@ def test_touch_targets_are_at_least_44px_high(page: Page, lang: str) -> None:
         "els => els.filter(el => el.getBoundingClientRect().height < 44).map(el => el.outerHTML)",
     )
     assert small == []
+
+
+def test_keyboard_focus_shows_a_clear_ring(page: Page, lang: str) -> None:
+    open_form(page, lang)
+    rings = []
+    for _ in range(12):  # through the switch, the fields, the choices and the links
+        page.keyboard.press("Tab")
+        rings.append(
+            page.evaluate(
+                """() => { const el = document.activeElement, s = getComputedStyle(el);
+                    return [el.outerHTML.slice(0, 60), el.matches(':focus'),
+                            s.outlineStyle, parseFloat(s.outlineWidth)]; }"""
+            )
+        )
+    # Not ':focus': the date field's own calendar button, which Chromium rings itself.
+    faint = [html for html, own, style, width in rings if own and (style == "none" or width < 2)]
+    assert faint == []
+    assert sum(1 for _, own, _, _ in rings if own) >= 10

@@ -16,7 +16,7 @@
 
   const form = document.querySelector("form.lead-form");
   if (!form) return;
-  const fields = Array.from(form.querySelectorAll("[data-field]"));
+  const fields = Array.from(form.querySelectorAll("[data-field]")).filter((f) => controls(f).length);
   const serverErrors = rememberServerErrors();
   let submitting = false;
 
