@@ -59,6 +59,14 @@ def test_thanks_page_has_no_accessibility_violations(
     assert_accessible(page)
 
 
+def test_policy_pages_have_no_accessibility_violations(
+    page: Page, lang: str, assert_accessible: Check
+) -> None:
+    for policy in ("terms", "privacy"):
+        page.goto(f"/{lang}/{policy}")
+        assert_accessible(page)
+
+
 def test_every_control_has_a_label(page: Page, lang: str) -> None:
     open_form(page, lang)
     unlabelled = page.eval_on_selector_all(
