@@ -14,14 +14,16 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from leadform.config import Settings, load_settings
+from leadform.csrf import CsrfTokens
 from leadform.dates import Clock, system_clock
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
-from leadform.middleware import BodyLimit, SecurityHeaders
+from leadform.middleware import AdminHeaders, BodyLimit, SecurityHeaders
+from leadform.staff_auth import StaffAuth
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
 from leadform.tokens import FormTokens
-from leadform.views import errors, form, pages
+from leadform.views import admin, admin_auth, errors, exports, form, pages
 from leadform.views.context import AppContext
 
 logger = logging.getLogger("leadform")
@@ -33,12 +35,14 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     languages = load_languages(settings.locales_dir, settings.default_locale)
     templates = create_templates()
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
+    csrf = CsrfTokens(settings.secret_key)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = await open_database(settings.database, settings.busy_timeout)
         intake = LeadIntake(settings, tokens, clock, db)
-        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake)
+        auth = StaffAuth(settings.secret_key, clock, db)
+        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         logger.info(
             "leadform ready: %s, languages %s",
             settings.database,
@@ -53,9 +57,12 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         routes=[
             *pages.routes,
             *form.routes,
+            *admin_auth.routes,
+            *admin.routes,
+            *exports.routes,
             Mount("/static", StaticFiles(packages=[("leadform", "static")]), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
+        middleware=[Middleware(SecurityHeaders), Middleware(AdminHeaders), Middleware(BodyLimit)],
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,
