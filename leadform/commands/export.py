@@ -115,7 +115,6 @@ def _write(export: LeadExport, output: str | None) -> None:
     progress = tqdm(
         total=export.count(),
         unit=" leads",
-        unit_scale=True,
         file=sys.stderr,
         disable=not sys.stderr.isatty(),  # no bar in logs, cron mail or pipes
     )
