@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from leadform.export import BOM, XlsxLeads, csv_chunk, csv_text
+from leadform.export import BOM, XlsxLeads, csv_chunk_from_text, csv_text
 from leadform.leads import Lead
 from leadform.storage import Database
 from leadform.storage.exports import FinishedExport, NewExport, finish_export, start_export
@@ -74,8 +74,13 @@ class LeadExport:
         one piece per chunk."""
         request = self.request
         yield ((BOM if request.bom else "") + csv_text([request.header])).encode("utf-8"), 0
-        for leads in self._chunks():
-            yield csv_chunk(leads, request.zone).encode("utf-8"), len(leads)
+        after = request.after_id
+        while True:
+            rows, after = self.reader.text_chunk(request.query, after, self.upto_id, CHUNK_ROWS)
+            if not rows:
+                return
+            self.rows += len(rows)
+            yield csv_chunk_from_text(rows, request.zone).encode("utf-8"), len(rows)
 
     def write_xlsx(self, target: str | IO[bytes]) -> None:
         workbook = XlsxLeads(target, self.request.zone, self.request.header)

@@ -10,17 +10,21 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadform.export import (
     BOM,
+    LocalTimes,
     XlsxLeads,
     csv_cells,
     csv_chunk,
+    csv_chunk_from_text,
     csv_text,
     header_row,
     neutralise_formula,
 )
-from leadform.leads import LEAD_FIELDS, Attribution, Lead
+from leadform.leads import LEAD_FIELDS, Attribution, Lead, lead_fields
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
@@ -155,3 +159,29 @@ def test_empty_xlsx_still_has_its_header(tmp_path: Path) -> None:
     assert sheet is not None
     assert [c.value for c in next(sheet.iter_rows())] == list(LEAD_FIELDS)
     assert sheet.max_row == 1
+
+
+ZONES = ["Asia/Hong_Kong", "Asia/Kolkata", "America/New_York", "Australia/Lord_Howe", "UTC"]
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    zone_name=st.sampled_from(ZONES),
+)
+def test_local_times_match_lead_fields_in_any_zone(moment: datetime, zone_name: str) -> None:
+    zone = ZoneInfo(zone_name)
+    stored = moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    expected = moment.astimezone(zone).isoformat(timespec="seconds")
+    times = LocalTimes(zone)
+    assert times(stored) == expected
+    assert times(stored) == expected  # and again from the cache
+
+
+@given(name=st.text(max_size=20), email=st.text(max_size=20), source=st.text(max_size=10))
+def test_fast_csv_path_gives_the_cells_of_lead_fields(name: str, email: str, source: str) -> None:
+    lead = make_lead(name=name, email=email, attribution=Attribution(utm_source=source))
+    text_row = list(lead_fields(lead, ZoneInfo("UTC")).values())
+    text_row[1] = lead.created_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    assert parse(csv_chunk_from_text([text_row], HK)) == parse(csv_chunk([lead], HK))

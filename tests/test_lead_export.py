@@ -95,3 +95,27 @@ def test_cursor_does_not_go_backwards_when_nothing_is_new(database: Path) -> Non
     ids = insert_leads(database, [lead()])
     refs, cursor = run_export(database, ids[-1])
     assert refs == [] and cursor == ids[-1]
+
+
+def test_text_rows_from_the_database_match_lead_fields(database: Path) -> None:
+    from leadform.export import csv_cells, csv_chunk_from_text
+
+    insert_leads(
+        database,
+        [
+            lead(
+                name="陳大文", consent_marketing=1, utm_source="=x", referrer="https://r.example/"
+            ),
+            lead(name="-Chan", email="", page_url="@home", consent_marketing=0),
+        ],
+    )
+    reader = ExportReader(database, 1.0)
+    try:
+        query = request().query
+        leads = reader.chunk(query, 0, 10, 10)
+        rows, last = reader.text_chunk(query, 0, 10, 10)
+    finally:
+        reader.close()
+    assert last == leads[-1].id
+    fast = list(csv.reader(io.StringIO(csv_chunk_from_text(rows, HK), newline="")))
+    assert fast == [csv_cells(item, HK) for item in leads]
