@@ -13,6 +13,7 @@ from leadform.forms import TREATMENTS
 from leadform.messages import N_, Message
 
 MAX_QUERY = 100
+MIN_YEAR, MAX_YEAR = 1900, 9000
 MAX_CURSOR = 2**63 - 1
 _DIGITS = re.compile(r"\d")
 FILTER_PARAMS = ("from", "to", "treatment", "locale", "marketing", "q")
@@ -72,8 +73,9 @@ def _date(value: str, name: str, errors: dict[str, Message]) -> date | None:
     if not value:
         return None
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
+        # Years far out would overflow when turned into UTC instants at the edges.
+        if len(value) == 10 and MIN_YEAR <= (day := date.fromisoformat(value)).year <= MAX_YEAR:
+            return day
     except ValueError:
         pass
     errors[name] = Message(N_("Enter a date as YYYY-MM-DD."))

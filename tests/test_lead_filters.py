@@ -45,6 +45,8 @@ def test_every_filter_is_read() -> None:
         ({"from": "2026-13-01"}, "from"),
         ({"from": "yesterday"}, "from"),
         ({"to": "20261101"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
         ({"from": "2026-11-02", "to": "2026-11-01"}, "to"),
         ({"treatment": "botox"}, "treatment"),
         ({"locale": "fr"}, "locale"),
