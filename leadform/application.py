@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
@@ -19,6 +20,9 @@ from leadform.dates import Clock, system_clock
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
 from leadform.middleware import AdminHeaders, BodyLimit, SecurityHeaders
+from leadform.notifications.delivery import Deliverer
+from leadform.notifications.mail import staff_language
+from leadform.notifications.senders import create_senders
 from leadform.staff_auth import StaffAuth
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
@@ -36,21 +40,31 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     templates = create_templates()
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
     csrf = CsrfTokens(settings.secret_key)
+    staff = staff_language(languages, settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = await open_database(settings.database, settings.busy_timeout)
-        intake = LeadIntake(settings, tokens, clock, db)
+        deliverer = Deliverer(
+            db,
+            create_senders(settings, staff, templates.env, clock),
+            clock,
+            give_up_after=timedelta(hours=settings.notify_give_up_hours),
+        )
+        intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
+        deliverer.start()  # picks up whatever an earlier run left pending
         logger.info(
-            "leadform ready: %s, languages %s",
+            "leadform ready: %s, languages %s, notifications: %s",
             settings.database,
             ", ".join(lang.tag for lang in languages.all),
+            ", ".join(deliverer.channels) or "none",
         )
         try:
             yield {"ctx": ctx}
         finally:
+            await deliverer.stop()
             await db.close()
 
     return Starlette(

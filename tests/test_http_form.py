@@ -382,7 +382,7 @@ async def test_locked_database_gives_503_with_values_kept_then_recovers(
 
 async def test_healthz_reports_a_working_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer(

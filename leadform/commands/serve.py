@@ -10,6 +10,7 @@ import uvicorn
 
 from leadform.config import SettingsError, load_settings
 from leadform.i18n import CatalogError, load_languages
+from leadform.notifications.mail import staff_language
 
 
 def register(sub: Any) -> None:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     # from every worker.
     try:
         settings = load_settings()
-        load_languages(settings.locales_dir, settings.default_locale)
+        staff_language(load_languages(settings.locales_dir, settings.default_locale), settings)
     except (SettingsError, CatalogError) as problem:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2

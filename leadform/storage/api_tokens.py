@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from leadform.storage.leads import utc_iso
+from leadform.storage.times import utc_iso
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import aiosqlite
 
 from leadform.lead_filters import LeadFilter, UtcRange, phone_digits
 from leadform.leads import LEAD_FIELDS, Lead
-from leadform.storage.leads import LEAD_COLUMNS, lead_from_row, utc_iso
+from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
+from leadform.storage.times import utc_iso
 
 
 @dataclass(frozen=True)
