@@ -3,6 +3,6 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import notifications, serve
+from leadform.commands import export, notifications, serve, staff, tokens
 
-COMMANDS: tuple[ModuleType, ...] = (serve, notifications)
+COMMANDS: tuple[ModuleType, ...] = (serve, notifications, staff, tokens, export)
