@@ -110,6 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
         "24",
         "hours a notification is retried before it is marked failed",
     ),
+    Setting(
+        "LEADFORM_SECURE_COOKIES",
+        "0",
+        "`1` marks the staff sign-in cookies Secure (sent over HTTPS only): the production "
+        "setting behind TLS. `0` lets them work over plain http://127.0.0.1 in development.",
+    ),
 )
 
 _DEFAULTS = {s.variable: s.default for s in SETTINGS}
@@ -144,6 +150,7 @@ class Settings:
     privacy_url: str
     locales_dir: Path
     busy_timeout: float
+    secure_cookies: bool = False
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: str = ""
     smtp: SmtpServer | None = None
@@ -186,6 +193,7 @@ def load_settings(
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
         locales_dir=_path(base, raw("LEADFORM_LOCALES_DIR") or "locales", "LEADFORM_LOCALES_DIR"),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
+        secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
         **_notification_settings(raw),
     )
 
@@ -290,6 +298,12 @@ def _non_negative_float(value: str) -> float:
     if not number >= 0:  # also refuses NaN
         raise ValueError("must be a number of 0 or more")
     return number
+
+
+def _flag(value: str) -> bool:
+    if value not in ("0", "1"):
+        raise ValueError("must be 0 or 1")
+    return value == "1"
 
 
 def _positive_float(value: str) -> float:

@@ -3,6 +3,6 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, notifications, restore, serve
+from leadform.commands import backup, export, notifications, restore, serve, staff, tokens
 
-COMMANDS: tuple[ModuleType, ...] = (serve, notifications, backup, restore)
+COMMANDS: tuple[ModuleType, ...] = (serve, notifications, staff, tokens, export, backup, restore)

@@ -8,10 +8,12 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from leadform.config import Settings
+from leadform.csrf import CsrfTokens
 from leadform.dates import Clock
 from leadform.i18n import Languages
 from leadform.intake import LeadIntake
 from leadform.pagecache import PageCache
+from leadform.staff_auth import StaffAuth
 from leadform.storage import Database
 from leadform.tokens import FormTokens
 
@@ -25,6 +27,8 @@ class AppContext:
     clock: Clock
     db: Database
     intake: LeadIntake
+    auth: StaffAuth
+    csrf: CsrfTokens
     pages: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
 
 

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from leadform.dates import BookableRange
-from leadform.forms import FIELDS, TREATMENTS
+from leadform.forms import FIELDS, TREATMENTS, browser_checks
 from leadform.i18n import Language
 from leadform.intake import Accepted, Client, NeedsFixing, Refused, Unavailable
 from leadform.messages import N_, Message
@@ -79,6 +79,7 @@ def form_context(
         "token": token,
         "treatments": list(TREATMENTS.items()),
         "bookable": bookable,
+        "checks": browser_checks(bookable),
         "consent": app_context(request).intake.consent(language),
     }
 
