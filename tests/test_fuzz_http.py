@@ -22,7 +22,14 @@ from leadform.dates import system_clock
 from leadform.forms import FIELDS
 from leadform.tokens import FormTokens
 
-POST_PATHS = ["/en/register", "/zh-hant-hk/register", "/zh-hk/register", "/xx/register"]
+POST_PATHS = [
+    "/en/register",
+    "/zh-hant-hk/register",
+    "/zh-hk/register",
+    "/xx/register",
+    "/admin/login",
+    "/admin/logout",
+]
 CONTENT_TYPES = [
     "application/x-www-form-urlencoded",
     "application/x-www-form-urlencoded; charset=utf-8",
@@ -57,7 +64,10 @@ def multipart(fields: dict[str, str], boundary: str = "xyz") -> bytes:
 def requests(token: str, day: str) -> st.SearchStrategy[tuple[str, bytes]]:
     """(content type, body): coherent forms, nearly valid leads, and pure noise."""
     fields = st.dictionaries(
-        st.one_of(st.sampled_from([*FIELDS, "token"]), st.text(max_size=8)),
+        st.one_of(
+            st.sampled_from([*FIELDS, "token", "username", "password", "csrf_token", "next"]),
+            st.text(max_size=8),
+        ),
         st.text(max_size=120),
         max_size=10,
     )

@@ -3,6 +3,8 @@ escapes and what comes out is well-formed."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from leadform.dates import bookable_range, clinic_today
+from leadform.export import FORMULA_TRIGGERS, csv_text, neutralise_formula
 from leadform.forms import FIELDS, NAME_MAX, TREATMENTS, LeadInput, validate
 from leadform.i18n import Languages, load_languages, parse_accept_language
 from leadform.messages import Message
@@ -147,6 +150,30 @@ def test_accept_language_ranges_come_from_the_header(
 @given(tag=st.text(max_size=40))
 def test_matching_any_tag_is_a_catalog_or_none(tag: str) -> None:
     assert languages().match(tag) in (*languages().all, None)
+
+
+# --- CSV neutralisation ---------------------------------------------------------
+
+cells = st.text(
+    alphabet=st.one_of(st.sampled_from([*FORMULA_TRIGGERS, '"', ",", "'"]), st.characters()),
+    max_size=40,
+)
+
+
+@given(value=cells)
+def test_a_neutralised_cell_never_starts_a_formula_and_keeps_the_value(value: str) -> None:
+    cell = neutralise_formula(value)
+    assert not cell.startswith(FORMULA_TRIGGERS)
+    assert cell in (value, "'" + value)
+
+
+@given(rows=st.lists(st.lists(cells, min_size=1, max_size=5), min_size=1, max_size=5))
+def test_csv_of_any_neutralised_cells_reads_back_as_the_same_cells(rows: list[list[str]]) -> None:
+    safe = [[neutralise_formula(cell) for cell in row] for row in rows]
+    text = csv_text(safe)
+    assert text.endswith("\r\n")
+    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    assert parsed == safe
 
 
 # --- bodies and logs --------------------------------------------------------------
