@@ -26,14 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CALLS = 3000
 
 
-def scope(path: str, state: dict[str, Any]) -> dict[str, Any]:
+def scope(path: str, state: dict[str, Any], gzip: bool = False) -> dict[str, Any]:
+    headers = [(b"host", b"127.0.0.1")]
+    if gzip:
+        headers.append((b"accept-encoding", b"gzip, deflate, br"))
     return {
         "type": "http",
         "method": "GET",
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1")],
+        "headers": headers,
         "scheme": "http",
         "server": ("127.0.0.1", 80),
         "client": ("127.0.0.1", 1),
@@ -43,7 +46,7 @@ def scope(path: str, state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def cpu_per_call(app: ASGIApp, path: str, state: dict[str, Any]) -> float:
+async def cpu_per_call(app: ASGIApp, path: str, state: dict[str, Any], gzip: bool = False) -> float:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
@@ -51,14 +54,14 @@ async def cpu_per_call(app: ASGIApp, path: str, state: dict[str, Any]) -> float:
         return None
 
     for _ in range(100):  # warm up
-        await app(scope(path, state), receive, send)
+        await app(scope(path, state, gzip), receive, send)
     started = time.process_time()
     for _ in range(CALLS):
-        await app(scope(path, state), receive, send)
+        await app(scope(path, state, gzip), receive, send)
     return (time.process_time() - started) / CALLS * 1e6
 
 
-async def leadform_cpu(path: str, cache_size: int) -> float:
+async def leadform_cpu(path: str, cache_size: int, gzip: bool = False) -> float:
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(
             {
@@ -71,7 +74,7 @@ async def leadform_cpu(path: str, cache_size: int) -> float:
         leadform.pagecache.PageCache.__init__.__defaults__ = (cache_size,)
         try:
             async with LifespanManager(create_app(settings)) as manager:
-                return await cpu_per_call(manager.app, path, manager._state)
+                return await cpu_per_call(manager.app, path, manager._state, gzip)
         finally:
             leadform.pagecache.PageCache.__init__.__defaults__ = default
 
@@ -84,6 +87,14 @@ async def measure(repeat: int = 3) -> dict[str, float]:
             ("bare Starlette page", await cpu_per_call(bare_app, "/en/register", {})),
             ("leadform GET /en/register, page cache", await leadform_cpu("/en/register", 128)),
             ("leadform GET /en/register, no page cache", await leadform_cpu("/en/register", 0)),
+            (
+                "leadform GET /en/register, page cache, gzip",
+                await leadform_cpu("/en/register", 128, gzip=True),
+            ),
+            (
+                "leadform GET /en/register, no page cache, gzip",
+                await leadform_cpu("/en/register", 0, gzip=True),
+            ),
         ):
             found.setdefault(name, []).append(micros)
     return {name: min(values) for name, values in found.items()}

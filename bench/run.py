@@ -194,9 +194,12 @@ def serve(kind: str, name: str, workers: int = 1) -> Iterator[Server]:
         log.close()
 
 
-def wrk(url: str, seconds: float, *script_args: str) -> tuple[dict[str, Any], str]:
+def wrk(
+    url: str, seconds: float, *script_args: str, header: str = ""
+) -> tuple[dict[str, Any], str]:
     command = [
         "wrk",
+        *([f"--header={header}"] if header else []),
         f"--threads={THREADS}",
         f"--connections={CONNECTIONS}",
         f"--duration={int(seconds)}s",
@@ -252,6 +255,7 @@ class Target:
     server: Server
     path: str
     method: str  # "get", "post" (fresh tokens) or "peer-post" (the peer's CSRF token)
+    header: str = ""
     cookie: str = ""
     csrf: str = ""
 
@@ -272,8 +276,8 @@ def peer_csrf(server: Server) -> tuple[str, str]:
     return "; ".join(f"{c.name}={c.value}" for c in jar), match.group(1)
 
 
-def target(name: str, server: Server, path: str, method: str = "get") -> Target:
-    found = Target(Run(name, server.shown(), ""), server, path, method)
+def target(name: str, server: Server, path: str, method: str = "get", header: str = "") -> Target:
+    found = Target(Run(name, server.shown(), ""), server, path, method, header)
     if method == "peer-post":
         found.cookie, found.csrf = peer_csrf(server)
     return found
@@ -281,7 +285,7 @@ def target(name: str, server: Server, path: str, method: str = "get") -> Target:
 
 def measure(found: Target, seconds: float) -> None:
     if found.method == "get":
-        data, load = wrk(found.url, seconds, "get")
+        data, load = wrk(found.url, seconds, "get", header=found.header)
     elif found.method == "post":
         tokens = write_tokens(int(seconds * 25_000), WORK / "round.tokens")  # more than used
         body = lead_body() + "&token="
@@ -344,6 +348,12 @@ def scenarios(seconds: float, rounds: int) -> Iterator[Run]:
                 target("bare Starlette page (floor)", bare, "/en/register"),
                 target("leadform GET /en/register", one, "/en/register"),
                 target("leadform GET /zh-hant-hk/register", one, "/zh-hant-hk/register"),
+                target(
+                    "leadform GET /en/register, gzip (as browsers ask)",
+                    one,
+                    "/en/register",
+                    header="Accept-Encoding: gzip, deflate, br",
+                ),
                 target("leadform 2 workers GET /en/register", two, "/en/register"),
                 target("Flask peer GET /en/register", peer, "/en/register"),
             ],

@@ -66,3 +66,12 @@ async def test_links_use_the_address_each_visitor_asked_for(client: httpx.AsyncC
     html = (await client.get("/en/register", headers={"Host": "b.example"})).text
     assert 'href="http://b.example/zh-hant-hk/register"' in html
     assert "a.example" not in html
+
+
+async def test_the_reused_page_comes_gzipped_and_plain_alike(client: httpx.AsyncClient) -> None:
+    zipped = await client.get("/en/register", headers={"Accept-Encoding": "gzip"})
+    plain = await client.get("/en/register", headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["vary"]
+    assert "content-encoding" not in plain.headers
+    assert without_token(zipped.text) == without_token(plain.text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Mapping
 
 import pytest
@@ -89,3 +91,25 @@ def test_the_cache_keeps_at_most_its_size_dropping_the_least_recently_used(size:
         cache.page(key, ["token"], render_for(key), {"token": "t"})
     assert len(cache._pages) == size
     assert rendered.count("a") == (1 if size >= 4 else 2)
+
+
+@pytest.mark.parametrize(
+    ("pieces", "slots"),
+    [
+        (("<a>", "<b>", "<c>"), ("x", "y")),
+        (("only text",), ()),
+        (("<a>", ""), ("x",)),
+        (("", "<z>"), ("x",)),
+    ],
+)
+@given(x=st.text(), y=st.text())
+def test_the_gzipped_page_is_one_gzip_member_holding_the_filled_page(
+    pieces: tuple[str, ...], slots: tuple[str, ...], x: str, y: str
+) -> None:
+    page = SlottedPage(pieces, slots)
+    values = {"x": x, "y": y}
+    inflate = zlib.decompressobj(wbits=31)
+    text = inflate.decompress(page.fill_gzip(values)) + inflate.flush()
+    assert inflate.eof and not inflate.unused_data
+    assert text.decode() == page.fill(values)
+    assert gzip.decompress(page.fill_gzip(values)) == text

@@ -129,8 +129,18 @@ def blank_form(request: Request, language: Language, values: dict[str, str]) -> 
         context = form_context(request, language, values, token=slots["token"], bookable=bookable)
         return render_html(request, "register.html", language, **context)
 
-    html = ctx.pages.page(key, ("token",), render_page, {"token": ctx.tokens.issue()})
-    return HTMLResponse(html, headers={"Content-Language": language.tag})
+    page = ctx.pages.slotted(key, ("token",), render_page)
+    slots = {"token": ctx.tokens.issue()}
+    headers = {"Content-Language": language.tag}
+    if page is None:
+        return HTMLResponse(render_page(slots), headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # Compressing the whole page per request cost more than serving it; only the
+        # token is compressed now (see SlottedPage.fill_gzip). The GZip middleware
+        # passes an encoded answer through.
+        gzip_headers = headers | {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return HTMLResponse(page.fill_gzip(slots), headers=gzip_headers)
+    return HTMLResponse(page.fill(slots), headers=headers)
 
 
 async def register(request: Request) -> Response:
