@@ -7,10 +7,13 @@ import zlib
 from collections.abc import Mapping
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadform.pagecache import PageCache, SlottedPage, split_at_slots
+
+# The machine is shared: a slow example is not a failure (speed lives in bench/).
+NO_DEADLINE = settings(deadline=None)
 
 
 def page_with(token: str, note: str = "") -> str:
@@ -28,6 +31,7 @@ def test_a_filled_page_equals_the_page_rendered_with_the_value() -> None:
     assert page.fill({"token": "abc.123"}) == page_with("abc.123")
 
 
+@NO_DEADLINE
 @given(value=st.text())
 def test_filled_values_are_escaped_as_the_template_would(value: str) -> None:
     cache = PageCache()
@@ -102,6 +106,7 @@ def test_the_cache_keeps_at_most_its_size_dropping_the_least_recently_used(size:
         (("", "<z>"), ("x",)),
     ],
 )
+@NO_DEADLINE
 @given(x=st.text(), y=st.text())
 def test_the_gzipped_page_is_one_gzip_member_holding_the_filled_page(
     pieces: tuple[str, ...], slots: tuple[str, ...], x: str, y: str

@@ -10,7 +10,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from leadform.dates import bookable_range, clinic_today
@@ -27,6 +27,9 @@ ZONES = ["Asia/Hong_Kong", "UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Am
 NOW = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
 )
+
+# The machine is shared: a slow example is not a failure (speed lives in bench/).
+NO_DEADLINE = settings(deadline=None)
 
 
 @cache
@@ -48,6 +51,7 @@ submissions = st.dictionaries(
 )
 
 
+@NO_DEADLINE
 @given(data=submissions, now=NOW)
 def test_validate_returns_a_sound_lead_or_translatable_messages(
     data: dict[str, str], now: datetime
@@ -71,6 +75,7 @@ def test_validate_returns_a_sound_lead_or_translatable_messages(
 # --- dates ------------------------------------------------------------------------
 
 
+@NO_DEADLINE
 @given(
     now=NOW,
     zone=st.sampled_from(ZONES),
@@ -90,6 +95,7 @@ def test_bookable_range_is_today_in_the_clinic_plus_the_limits(
 # --- tokens -----------------------------------------------------------------------
 
 
+@NO_DEADLINE
 @given(wait=st.floats(min_value=2, max_value=MAX_AGE_SECONDS - 1), secret=st.text(min_size=1))
 def test_an_issued_token_is_accepted_for_a_day_after_the_fill_time(
     wait: float, secret: str
@@ -100,12 +106,14 @@ def test_an_issued_token_is_accepted_for_a_day_after_the_fill_time(
     assert isinstance(FormTokens(secret, clock, 2).check(value), FormToken)
 
 
+@NO_DEADLINE
 @given(value=st.text(max_size=200))
 def test_any_text_as_a_token_is_refused_without_an_exception(value: str) -> None:
     result = FormTokens("secret", FakeClock(), 2).check(value)
     assert isinstance(result, TokenProblem)
 
 
+@NO_DEADLINE
 @given(position=st.integers(min_value=0), replacement=st.characters())
 def test_a_changed_token_is_refused_or_still_names_the_same_form(
     position: int, replacement: str
@@ -124,11 +132,13 @@ def test_a_changed_token_is_refused_or_still_names_the_same_form(
 # --- languages --------------------------------------------------------------------
 
 
+@NO_DEADLINE
 @given(header=st.text(max_size=200))
 def test_negotiation_always_picks_one_of_the_catalogs(header: str) -> None:
     assert languages().negotiate(header) in languages().all
 
 
+@NO_DEADLINE
 @given(
     tags=st.lists(
         st.tuples(
@@ -147,6 +157,7 @@ def test_accept_language_ranges_come_from_the_header(
     assert languages().negotiate(header) in languages().all
 
 
+@NO_DEADLINE
 @given(tag=st.text(max_size=40))
 def test_matching_any_tag_is_a_catalog_or_none(tag: str) -> None:
     assert languages().match(tag) in (*languages().all, None)
@@ -160,6 +171,7 @@ cells = st.text(
 )
 
 
+@NO_DEADLINE
 @given(value=cells)
 def test_a_neutralised_cell_never_starts_a_formula_and_keeps_the_value(value: str) -> None:
     cell = neutralise_formula(value)
@@ -167,6 +179,7 @@ def test_a_neutralised_cell_never_starts_a_formula_and_keeps_the_value(value: st
     assert cell in (value, "'" + value)
 
 
+@NO_DEADLINE
 @given(rows=st.lists(st.lists(cells, min_size=1, max_size=5), min_size=1, max_size=5))
 def test_csv_of_any_neutralised_cells_reads_back_as_the_same_cells(rows: list[list[str]]) -> None:
     safe = [[neutralise_formula(cell) for cell in row] for row in rows]
@@ -179,6 +192,7 @@ def test_csv_of_any_neutralised_cells_reads_back_as_the_same_cells(rows: list[li
 # --- bodies and logs --------------------------------------------------------------
 
 
+@NO_DEADLINE
 @given(body=st.one_of(st.binary(max_size=500), st.text(max_size=500).map(str.encode)))
 def test_any_urlencoded_body_parses_or_is_a_400(body: bytes) -> None:
     try:
@@ -189,6 +203,7 @@ def test_any_urlencoded_body_parses_or_is_a_400(body: bytes) -> None:
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
 
 
+@NO_DEADLINE
 @given(path=st.text(max_size=400))
 def test_a_logged_path_is_one_printable_ascii_word(path: str) -> None:
     logged = log_path(path)
