@@ -75,3 +75,14 @@ async def test_the_reused_page_comes_gzipped_and_plain_alike(client: httpx.Async
     assert "Accept-Encoding" in zipped.headers["vary"]
     assert "content-encoding" not in plain.headers
     assert without_token(zipped.text) == without_token(plain.text)
+
+
+async def test_a_query_the_cache_key_does_not_cover_is_rendered_afresh(
+    client: httpx.AsyncClient,
+) -> None:
+    from leadform.views import form
+
+    await client.get("/en/register")
+    html = (await client.get("/en/register?utm_source=newsletter&treatment=milia")).text
+    assert 'value="milia" required checked' in html
+    assert {"treatment"} == form.CACHED_QUERY

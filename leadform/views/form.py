@@ -21,6 +21,9 @@ from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context
 from leadform.views.rendering import render, render_html
 
+# Query parameters the form page cache's key covers (see blank_form).
+CACHED_QUERY = frozenset({"treatment"})
+
 # Where the error summary links to: the control itself, or the first radio button.
 FIELD_IDS = {name: name for name in FIELDS} | {"treatment": "treatment-acne"}
 
@@ -148,9 +151,12 @@ async def register(request: Request) -> Response:
     if isinstance(language, Response):
         return language
     if request.method == "GET":
-        query = request.scope["query_string"]
-        treatment = request.query_params.get("treatment", "") if query else ""
+        query = request.query_params if request.scope["query_string"] else None
+        treatment = query.get("treatment", "") if query else ""
         values = {"treatment": treatment} if treatment in TREATMENTS else {}
+        if query and set(query) - CACHED_QUERY:
+            # A parameter the cache key does not cover may change the page: render it.
+            return render_form(request, language, values)
         return blank_form(request, language, values)
     return await submit(request, language)
 
