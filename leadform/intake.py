@@ -72,18 +72,23 @@ class LeadIntake:
         self.db = db
         self.notify = notification_targets(settings)
         self.wake_delivery = wake_delivery
+        self._consent: dict[str, ConsentText] = {}
 
     def bookable(self) -> BookableRange:
         s = self.settings
         return bookable_range(self.clock(), s.timezone, s.min_days_ahead, s.max_days_ahead)
 
     def consent(self, language: Language) -> ConsentText:
+        """The consent sentences in `language` (built once: settings and catalogs are
+        fixed for the process's life)."""
         tag = language.url_tag
-        return consent_text(
-            language,
-            policy_url(self.settings.terms_url, "terms", tag),
-            policy_url(self.settings.privacy_url, "privacy", tag),
-        )
+        if tag not in self._consent:
+            self._consent[tag] = consent_text(
+                language,
+                policy_url(self.settings.terms_url, "terms", tag),
+                policy_url(self.settings.privacy_url, "privacy", tag),
+            )
+        return self._consent[tag]
 
     async def submit(self, data: Mapping[str, str], language: Language, client: Client) -> Outcome:
         token = self.tokens.check(data.get("token", ""))
