@@ -30,7 +30,9 @@ logger = logging.getLogger("leadform")
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
     """Build the ASGI app; `settings` default to the environment's."""
     settings = settings or load_settings()
-    languages = load_languages(settings.locales_dir, settings.default_locale)
+    languages = load_languages(
+        settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+    )
     templates = create_templates()
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
 

@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADFORM_LOCALES_DIR", "locales", "folder of gettext catalogs"),
     Setting(
+        "LEADFORM_PSEUDO_LOCALE",
+        "0",
+        "1: also serve the pseudo-locale en-XA (`/en-xa/register`, built from "
+        "`messages.pot`) to spot untranslated text and tight layouts; for development",
+    ),
+    Setting(
         "LEADFORM_BUSY_TIMEOUT",
         "5",
         "seconds a write waits for a database locked by another process before a 503",
@@ -89,6 +95,7 @@ class Settings:
     terms_url: str
     privacy_url: str
     locales_dir: Path
+    pseudo_locale: bool
     busy_timeout: float
 
 
@@ -123,9 +130,17 @@ def load_settings(
         default_locale=_cast(raw, "LEADFORM_DEFAULT_LOCALE", _tag),
         terms_url=_cast(raw, "LEADFORM_TERMS_URL", _url_template),
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
-        locales_dir=_path(base, raw("LEADFORM_LOCALES_DIR") or "locales", "LEADFORM_LOCALES_DIR"),
+        locales_dir=load_locales_dir(env, root=base),
+        pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
     )
+
+
+def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
+    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
+    env = os.environ if environ is None else environ
+    value = env.get("LEADFORM_LOCALES_DIR") or _DEFAULTS["LEADFORM_LOCALES_DIR"] or ""
+    return _path(Path.cwd() if root is None else root, value, "LEADFORM_LOCALES_DIR")
 
 
 def load_or_create_secret(folder: Path) -> str:
@@ -189,6 +204,15 @@ def _non_negative_float(value: str) -> float:
     if not number >= 0:  # also refuses NaN
         raise ValueError("must be a number of 0 or more")
     return number
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"", "0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be 1 or 0")
 
 
 def _zone(value: str) -> ZoneInfo:

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     # from every worker.
     try:
         settings = load_settings()
-        load_languages(settings.locales_dir, settings.default_locale)
+        load_languages(settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale)
     except (SettingsError, CatalogError) as problem:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2
@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers if not args.reload else None,
         reload=args.reload,
         reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
-        reload_includes=["*.py", "*.po", "*.html", "*.css", "*.js"] if args.reload else None,
+        reload_includes=["*.py", "*.po", "*.pot", "*.html", "*.css", "*.js"]
+        if args.reload
+        else None,
         loop="uvloop",
         http="httptools",
         access_log=False,  # the service logs requests itself, without personal data
