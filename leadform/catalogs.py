@@ -34,11 +34,13 @@ class Problem:
 
     path: str
     line: int
-    msgid: str
+    msgid: str | None  # "" for the header, None for the file as a whole
     text: str
     breaks_pages: bool = False
 
     def __str__(self) -> str:
+        if self.msgid is None:
+            return f"{self.path}:{self.line}: {self.text}"
         return f"{self.path}:{self.line}: {quote_msgid(self.msgid)}: {self.text}"
 
 
@@ -103,19 +105,35 @@ def parse_po(data: bytes, path: str) -> PoFile:
     except UnicodeDecodeError:
         line = _first_undecodable_line(data, catalog.charset)
         text = f"is not valid {catalog.charset}: save the file as UTF-8"
-        return PoFile(path, Catalog(domain=DOMAIN), 1, (Problem(path, line, "", text, True),))
+        return PoFile(path, Catalog(domain=DOMAIN), 1, (Problem(path, line, None, text, True),))
     except Exception as exc:  # Babel raises several types for a file it cannot read
-        problem = Problem(path, 1, "", f"cannot be read: {exc}", True)
+        problem = Problem(path, 1, None, f"cannot be read: {exc}", True)
         return PoFile(path, Catalog(domain=DOMAIN), 1, (problem,))
-    by_line = {message.lineno: message.id for message in catalog}
+    invalid = dict(_unquoted_lines(data, catalog.charset)) | dict(parser.invalid)
+    by_line = {message.lineno: _singular(message.id) for message in catalog}
     problems = tuple(
-        _syntax_problem(path, line, _singular(by_line.get(line, "")), msg, catalog)
-        for line, msg in parser.invalid
+        _syntax_problem(path, line, by_line.get(line), msg, catalog)
+        for line, msg in sorted(invalid.items())
     )
     return PoFile(path, catalog, _header_line(data), problems)
 
 
-def _syntax_problem(path: str, line: int, msgid: str, msg: str, catalog: Catalog) -> Problem:
+# A keyword and its string, or a continued string: "…" with escapes, closed.
+_PO_LINE = re.compile(
+    r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$'
+)
+
+
+def _unquoted_lines(data: bytes, charset: str) -> Iterator[tuple[int, str]]:
+    """Lines Babel reads leniently (as an empty string) that gettext's msgfmt refuses:
+    a string without its closing quote, or with no quotes at all."""
+    for number, raw in enumerate(data.decode(charset).splitlines(), start=1):
+        line = raw.strip()
+        if line and not line.startswith("#") and not _PO_LINE.match(line):
+            yield number, "a string must be in double quotes, closed on the same line"
+
+
+def _syntax_problem(path: str, line: int, msgid: str | None, msg: str, catalog: Catalog) -> Problem:
     if "more translations than num_plurals" in msg:
         msg = f"wrong number of plural forms: this catalog has {catalog.num_plurals} (Plural-Forms)"
     else:
@@ -162,9 +180,9 @@ def _forms(message: Message) -> list[tuple[str, str]]:
     return [(singular, strings[0]), *((plural, form) for form in strings[1:])]
 
 
-def percent_names(text: str) -> set[str]:
-    """The %(name)s placeholders of a string."""
-    return {name for name, _, kind in PYTHON_FORMAT.findall(text) if name and kind != "%"}
+def percent_placeholders(text: str) -> dict[str, str]:
+    """The %(name)s placeholders of a string, by name."""
+    return {m.group(1): m.group(0) for m in PYTHON_FORMAT.finditer(text) if m.group(1)}
 
 
 def brace_names(text: str) -> Counter[str] | None:
@@ -189,12 +207,16 @@ def _formatted(message: Message) -> bool:
 
 
 def dropped_placeholders(catalog: Catalog | None, message: Message) -> None:
-    """A %(name)s of the msgid missing from the translation (Babel allows that)."""
-    for msgid, msgstr in _forms(message):
-        missing = sorted(percent_names(msgid) - percent_names(msgstr))
+    """A %(name)s of the msgid missing from the translation (Babel allows that). The
+    first of several plural forms may drop it: "one lead" needs no number."""
+    pairs = _forms(message)
+    if not isinstance(message.id, str) and len(pairs) > 1:
+        pairs = pairs[1:]
+    for msgid, msgstr in pairs:
+        wanted, found = percent_placeholders(msgid), percent_placeholders(msgstr)
+        missing = [token for name, token in sorted(wanted.items()) if name not in found]
         if missing and msgstr:
-            names = ", ".join(f"%({name})s" for name in missing)
-            raise TranslationError(f"placeholder {names} of the msgid is missing")
+            raise TranslationError(f"placeholder {', '.join(missing)} of the msgid is missing")
 
 
 def unformattable(catalog: Catalog | None, message: Message) -> None:
@@ -337,7 +359,7 @@ def folder_problem(path: str, locale_id: str) -> Problem | None:
         Locale.parse(locale_id)
     except (UnknownLocaleError, ValueError):
         text = f"folder {locale_id!r} is not a Babel locale id (such as ja, vi or zh_Hans_CN)"
-        return Problem(path, 1, "", text, breaks_pages=True)
+        return Problem(path, 1, None, text, breaks_pages=True)
     return None
 
 

@@ -81,7 +81,7 @@ def check_locales(locales_dir: Path) -> tuple[list[Problem], dict[str, Coverage]
         template = read(template_path, problems)
         problems += template.problems if template else ()
     else:
-        problems.append(Problem(display_path(template_path), 1, "", "missing: run make messages"))
+        problems.append(Problem(display_path(template_path), 1, None, "missing: run make messages"))
     stats: dict[str, Coverage] = {}
     for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         locale_id = po_path.parent.parent.name
@@ -97,7 +97,7 @@ def read(path: Path, problems: list[Problem]) -> PoFile | None:
     try:
         return read_po_file(path)
     except CatalogError as error:
-        problems.append(Problem(display_path(path), 1, "", str(error).split(": ", 1)[-1], True))
+        problems.append(Problem(display_path(path), 1, None, str(error).split(": ", 1)[-1], True))
         return None
 
 

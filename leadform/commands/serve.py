@@ -7,7 +7,9 @@ import sys
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
+from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n import CatalogError, load_languages
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     package_dir = str(__import__("leadform").__path__[0])
     uvicorn.run(
-        "leadform.application:create_app",
+        "leadform.commands.serve:served_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
@@ -49,3 +51,13 @@ def run(args: argparse.Namespace) -> int:
         log_level="info",
     )
     return 0
+
+
+def served_app() -> Starlette:
+    """The app for uvicorn's workers. A catalog broken while `--reload` watches is one
+    line naming file:line, not a traceback; the reloader restarts once it is fixed."""
+    try:
+        return create_app()
+    except (SettingsError, CatalogError) as problem:
+        print(f"leadform: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
