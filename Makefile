@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: run test lint format messages new-language check-messages clean
+.PHONY: run watch test lint format messages new-language check-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/leadform serve
+
+# Serve, restarting when code, templates or catalogs change (for translators, designers).
+watch: $(STAMP)
+	$(BIN)/leadform serve --reload
 
 test: $(TEST_STAMP) lint
 	$(BIN)/pytest
