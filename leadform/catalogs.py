@@ -11,6 +11,7 @@ make a language fall back to English for some strings.
 
 from __future__ import annotations
 
+import gettext
 import re
 import string
 from collections import Counter
@@ -377,6 +378,11 @@ def header_problems(po: PoFile, locale_id: str) -> list[Problem]:
         problems.append(
             Problem(po.path, line, "", f"Language header is {declared!r}, the folder {locale_id!r}")
         )
+    try:
+        gettext.c2py(catalog.plural_expr)  # what the service's gettext will run
+    except (ValueError, SyntaxError) as error:
+        text = f"Plural-Forms header has an invalid plural= expression: {error}"
+        problems.append(Problem(po.path, line, "", text, breaks_pages=True))
     expected = _cldr_plural_count(locale_id)
     if expected is not None and catalog.num_plurals != expected:
         problems.append(

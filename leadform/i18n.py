@@ -116,7 +116,11 @@ class Languages:
         self._by_url_tag = {lang.url_tag: lang for lang in self.all}
         if len(self._by_url_tag) < len(self.all):
             tags = [lang.tag for lang in self.all]
-            raise CatalogError(f"two catalogs for one language: {', '.join(tags)}")
+            twice = sorted({tag for tag in tags if tags.count(tag) > 1})
+            raise CatalogError(
+                f"two catalogs for {', '.join(twice)} (English is the source language: "
+                "its wording is the msgids in the code)"
+            )
         found = self.match(default)
         if found is None:
             raise CatalogError(

@@ -250,6 +250,11 @@ def test_an_empty_plural_form_counts_as_untranslated(
             "ja.po:1: (header): Plural-Forms header has nplurals=2; "
             "CLDR gives ja 1 (nplurals=1; plural=0;)",
         ),
+        (
+            'msgid ""\nmsgstr ""\n"Language: ja\\n"\n"Plural-Forms: nplurals=1; plural=n>>;\\n"\n',
+            "ja.po:1: (header): Plural-Forms header has an invalid plural= expression: "
+            "unexpected token in plural form: >",
+        ),
     ],
 )
 def test_header_problems(header: str, problem: str) -> None:
@@ -291,6 +296,17 @@ def test_a_file_that_does_not_parse_is_reported_at_its_line(
     po = parse_po(data, "ja.po")
     assert [str(p) for p in po.problems] == problems
     assert all(p.breaks_pages for p in po.problems)
+
+
+def test_an_invalid_plural_expression_refuses_start_up(tmp_path: Path) -> None:
+    folder = tmp_path / "ja" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: ja\\n"\n"Plural-Forms: nplurals=1; plural=n>>;\\n"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="invalid plural= expression"):
+        load_languages(tmp_path, "en")
 
 
 def test_a_folder_that_is_no_locale_is_reported(

@@ -109,3 +109,16 @@ def test_dates_are_formatted_for_the_locale(languages: Languages) -> None:
         "zh-Hans-CN": "2026年11月27日",
         "zh-Hant-HK": "2026年11月27日",
     }
+
+
+def test_a_catalog_for_the_source_language_is_refused(tmp_path: Path) -> None:
+    from leadform.i18n import CatalogError
+
+    folder = tmp_path / "en" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: en\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="two catalogs for en "):
+        load_languages(tmp_path, "en")
