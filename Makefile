@@ -4,9 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+E2E_STAMP := $(VENV)/.installed-e2e
+# axe-core for the accessibility checks, from npm into a git-ignored folder.
+AXE_VERSION := 4.14.1
+AXE_DIR := e2e/.axe
+AXE_STAMP := $(AXE_DIR)/.axe-core-$(AXE_VERSION)
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: run watch test lint format messages new-language check-messages clean
+.PHONY: run watch test test-e2e screenshots lint format messages new-language check-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +25,16 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP) $@
 
+$(E2E_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,e2e]'
+	touch $(STAMP) $(TEST_STAMP) $@
+
+$(AXE_STAMP):
+	rm -rf $(AXE_DIR)
+	npm install --prefix $(AXE_DIR) --no-save --no-package-lock --no-audit --no-fund \
+		--loglevel=error axe-core@$(AXE_VERSION)
+	touch $@
+
 run: $(STAMP)
 	$(BIN)/leadform serve
 
@@ -29,6 +44,16 @@ watch: $(STAMP)
 
 test: $(TEST_STAMP) lint
 	$(BIN)/pytest
+
+# Browser tests: Playwright driving Debian's Chromium (apt-get install chromium
+# fonts-noto-cjk; never `playwright install`). Screenshots land in test-artifacts/e2e.
+test-e2e: $(E2E_STAMP) $(AXE_STAMP)
+	$(BIN)/mypy --strict e2e
+	$(BIN)/pytest e2e
+
+# Refresh the README's screenshots (docs/screenshots) from the browser suite.
+screenshots: $(E2E_STAMP)
+	LEADFORM_E2E_README_SCREENSHOTS=docs/screenshots $(BIN)/pytest e2e/test_screenshots.py
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -57,4 +82,4 @@ new-language: $(STAMP)
 	$(PYBABEL) init -i locales/messages.pot -d locales -D messages -l $(subst -,_,$(LANG)) --width=76
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AXE_DIR) test-artifacts

@@ -5,19 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
+from leadform.assets import AssetFiles, load_assets
 from leadform.config import Settings, load_settings
 from leadform.dates import Clock, system_clock
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
 from leadform.middleware import BodyLimit, SecurityHeaders
+from leadform.notifications.delivery import Deliverer
+from leadform.notifications.mail import staff_language
+from leadform.notifications.senders import create_senders
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
 from leadform.tokens import FormTokens
@@ -33,31 +38,48 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     languages = load_languages(
         settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
     )
-    templates = create_templates()
+    assets = load_assets()
+    templates = create_templates(assets)
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
+    staff = staff_language(languages, settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = await open_database(settings.database, settings.busy_timeout)
-        intake = LeadIntake(settings, tokens, clock, db)
+        deliverer = Deliverer(
+            db,
+            create_senders(settings, staff, templates.env, clock),
+            clock,
+            give_up_after=timedelta(hours=settings.notify_give_up_hours),
+        )
+        intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake)
+        deliverer.start()  # picks up whatever an earlier run left pending
         logger.info(
-            "leadform ready: %s, languages %s",
+            "leadform ready: %s, languages %s, notifications: %s",
             settings.database,
             ", ".join(lang.tag for lang in languages.all),
+            ", ".join(deliverer.channels) or "none",
         )
         try:
             yield {"ctx": ctx}
         finally:
+            await deliverer.stop()
             await db.close()
 
     return Starlette(
         routes=[
             *pages.routes,
             *form.routes,
-            Mount("/static", StaticFiles(packages=[("leadform", "static")]), name="static"),
+            Mount("/static", AssetFiles(assets), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
+        middleware=[
+            # Pages carry no per-visitor secret (a form token is given to anyone who
+            # asks), so compressing them gives BREACH-style attacks nothing to find.
+            Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit),
+        ],
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,

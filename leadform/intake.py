@@ -7,7 +7,7 @@ every way in shares one set of rules and one idempotency key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from leadform.config import Settings
@@ -15,6 +15,7 @@ from leadform.consent import ConsentText, consent_text, policy_url
 from leadform.dates import BookableRange, Clock, bookable_range
 from leadform.forms import Errors, validate
 from leadform.i18n import Language
+from leadform.notifications.targets import notification_targets
 from leadform.storage import ConsentWording, Database, NewLead, StorageError, StoredLead
 from leadform.tokens import FormToken, FormTokens, TokenProblem
 
@@ -52,12 +53,25 @@ class Client:
     user_agent: str
 
 
+def _no_delivery() -> None:
+    return None
+
+
 class LeadIntake:
-    def __init__(self, settings: Settings, tokens: FormTokens, clock: Clock, db: Database) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        tokens: FormTokens,
+        clock: Clock,
+        db: Database,
+        wake_delivery: Callable[[], None] = _no_delivery,
+    ) -> None:
         self.settings = settings
         self.tokens = tokens
         self.clock = clock
         self.db = db
+        self.notify = notification_targets(settings)
+        self.wake_delivery = wake_delivery
 
     def bookable(self) -> BookableRange:
         s = self.settings
@@ -87,6 +101,7 @@ class LeadIntake:
             consent=ConsentWording(language.tag, self.consent(language).evidence()),
             ip=client.ip,
             user_agent=client.user_agent[:512],
+            notify=self.notify,  # queued in the lead's own transaction, if it is new
         )
         try:
             stored = await self.db.save_lead(new)
@@ -94,4 +109,6 @@ class LeadIntake:
             logger.error("lead not stored: %s", exc)
             return Unavailable()
         logger.info("lead stored: reference %s", stored.reference)
+        if self.notify:
+            self.wake_delivery()
         return Accepted(stored)

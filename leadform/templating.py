@@ -14,6 +14,7 @@ import jinja2
 from jinja2.ext import i18n as _  # noqa: F401 - imported so a missing extension fails early
 from starlette.templating import Jinja2Templates
 
+from leadform.assets import Assets
 from leadform.i18n import Language
 from leadform.messages import Message
 
@@ -59,5 +60,7 @@ def create_environment(**options: Any) -> jinja2.Environment:
     return env
 
 
-def create_templates() -> Jinja2Templates:
-    return Jinja2Templates(env=create_environment())
+def create_templates(assets: Assets) -> Jinja2Templates:
+    env = create_environment()
+    env.globals["asset_url"] = assets.url
+    return Jinja2Templates(env=env)

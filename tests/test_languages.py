@@ -6,9 +6,10 @@ import re
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import opencc
@@ -20,8 +21,11 @@ from babel.messages.pofile import read_po, write_po
 from leadform.application import create_app
 from leadform.catalogs import entries
 from leadform.config import load_settings
-from leadform.i18n import load_languages
+from leadform.i18n import Language, load_languages
+from leadform.leads import Attribution, Lead
+from leadform.notifications.lead_email import compose_lead_email, lead_summary
 from leadform.pseudo import pseudo_translate
+from leadform.templating import create_environment
 from tests.conftest import ROOT, FakeClock, form_token
 
 pytestmark = pytest.mark.anyio
@@ -142,13 +146,16 @@ PAGES: dict[str, list[Visit]] = {
 VISITS = [(template, visit) for template, visits in PAGES.items() for visit in visits]
 
 
-def test_every_page_template_is_visited() -> None:
-    pages = {
+EMAILS = {"email/lead.html"}
+
+
+def test_every_template_is_rendered_by_these_tests() -> None:
+    templates = {
         path.relative_to(TEMPLATES).as_posix()
         for path in TEMPLATES.rglob("*.html")
         if not path.name.startswith("_") and path.name != "base.html"
     }
-    assert pages == set(PAGES)
+    assert templates == set(PAGES) | EMAILS
 
 
 @pytest.mark.parametrize("tag", [t for t in LANGUAGES if t != "en"])
@@ -172,6 +179,72 @@ async def test_every_page_renders_in_english(
         response = await visit(c, "en", clock)
     assert response.status_code < 500
     assert '<html lang="en">' in response.text
+
+
+# --- the staff email (email/lead.html) ---------------------------------------------------
+
+LEAD = Lead(
+    id=7,
+    reference="ABCD2345",
+    created_at=datetime(2026, 11, 26, 2, 0, tzinfo=UTC),
+    locale="en",
+    name=VALID["name"],
+    phone="+85291234567",
+    email=VALID["email"],
+    treatment="milia",
+    preferred_date=date(2026, 12, 1),
+    consent_marketing=True,
+    attribution=Attribution(
+        utm_source="facebook",
+        page_url="https://clinic.example/offer",
+        referrer="https://search.example/",
+    ),
+)
+
+
+def staff_email(language: Language) -> tuple[str, list[str]]:
+    """The subject and the texts of both parts of the staff email in `language`."""
+    message = compose_lead_email(
+        LEAD,
+        language=language,
+        zone=ZoneInfo("Asia/Hong_Kong"),
+        env=create_environment(),
+        sender="leads@clinic.example",
+        recipients="team@clinic.example",
+        delivery_id="3f1c2d7e-0000-4000-8000-000000000001",
+        now=datetime(2026, 11, 26, 2, 0, 5, tzinfo=UTC),
+    )
+    plain = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert plain is not None and html is not None
+    texts = visible_texts(html.get_content()) + plain.get_content().splitlines()
+    return str(message["Subject"]), [text for text in texts if text.strip()]
+
+
+@pytest.mark.parametrize("tag", [t for t in LANGUAGES if t != "en"])
+def test_the_staff_email_is_fully_translated(tag: str) -> None:
+    language = load_languages(ROOT / "locales", "en").exact(tag)
+    assert language is not None
+    subject, texts = staff_email(language)
+    text = "\n".join([subject, *texts])
+    assert sorted(f for f in english_fragments() if f in text) == []
+
+
+def test_the_staff_email_in_the_pseudo_locale_has_no_plain_wording() -> None:
+    language = load_languages(ROOT / "locales", "en", pseudo=True).exact("en-xa")
+    assert language is not None
+    subject, texts = staff_email(language)
+    data = {row.value for row in lead_summary(LEAD, language, ZoneInfo("Asia/Hong_Kong"))}
+    # The plain part's lines are "label: value"; only the label is wording.
+    words = [
+        text.removesuffix(f": {value}")
+        for text in texts
+        for value in data
+        if text.endswith(f": {value}")
+    ]
+    others = [text for text in texts if not any(text.endswith(f": {v}") for v in data)]
+    plain = [t for t in [subject, *words, *others] if "[" not in t and t not in data]
+    assert plain == []
 
 
 # --- Simplified Chinese ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n import CatalogError, load_languages
+from leadform.notifications.mail import staff_language
 
 
 def register(sub: Any) -> None:
@@ -28,7 +29,10 @@ def run(args: argparse.Namespace) -> int:
     # from every worker.
     try:
         settings = load_settings()
-        load_languages(settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale)
+        languages = load_languages(
+            settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+        )
+        staff_language(languages, settings)
     except (SettingsError, CatalogError) as problem:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2

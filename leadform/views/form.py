@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from leadform.forms import FIELDS, TREATMENTS
+from leadform.forms import FIELDS, TREATMENTS, browser_checks
 from leadform.i18n import Language
 from leadform.intake import Accepted, Client, NeedsFixing, Refused, Unavailable
 from leadform.messages import N_, Message
@@ -66,6 +66,7 @@ def render_form(
     status: int = 200,
 ) -> Response:
     ctx = app_context(request)
+    bookable = ctx.intake.bookable()
     return render(
         request,
         "register.html",
@@ -80,7 +81,8 @@ def render_form(
         notice=Message(notice) if notice else None,
         token=token or ctx.tokens.issue(),
         treatments=list(TREATMENTS.items()),
-        bookable=ctx.intake.bookable(),
+        bookable=bookable,
+        checks=browser_checks(bookable),
         consent=ctx.intake.consent(language),
     )
 
