@@ -11,25 +11,31 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.routing import Mount
 
 from leadform.assets import AssetFiles, load_assets
 from leadform.config import Settings, load_settings
+from leadform.csrf import CsrfTokens
 from leadform.dates import Clock, system_clock
+from leadform.export import XLSX_MEDIA_TYPE
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
-from leadform.middleware import BodyLimit, SecurityHeaders
+from leadform.middleware import AdminHeaders, BodyLimit, SecurityHeaders
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.mail import staff_language
 from leadform.notifications.senders import create_senders
+from leadform.staff_auth import StaffAuth
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
 from leadform.tokens import FormTokens
-from leadform.views import errors, form, pages
+from leadform.views import admin, admin_auth, errors, exports, form, pages
 from leadform.views.context import AppContext
 
 logger = logging.getLogger("leadform")
+
+
+EXPORT_TYPES = ("text/csv", XLSX_MEDIA_TYPE)
 
 
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
@@ -41,6 +47,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     assets = load_assets()
     templates = create_templates(assets)
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
+    csrf = CsrfTokens(settings.secret_key)
     staff = staff_language(languages, settings)
 
     @asynccontextmanager
@@ -53,7 +60,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             give_up_after=timedelta(hours=settings.notify_give_up_hours),
         )
         intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
-        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake)
+        auth = StaffAuth(settings.secret_key, clock, db)
+        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         deliverer.start()  # picks up whatever an earlier run left pending
         logger.info(
             "leadform ready: %s, languages %s, notifications: %s",
@@ -71,13 +79,28 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         routes=[
             *pages.routes,
             *form.routes,
+            *admin_auth.routes,
+            *admin.routes,
+            *exports.routes,
             Mount("/static", AssetFiles(assets), name="static"),
         ],
         middleware=[
             # Pages carry no per-visitor secret (a form token is given to anyone who
             # asks), so compressing them gives BREACH-style attacks nothing to find.
-            Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+            # Exports are left alone: compressing a million-row stream would cost the
+            # export its speed, and XLSX is a zip already.
+            Middleware(
+                GZipMiddleware,
+                minimum_size=500,
+                compresslevel=6,
+                exclude_content_types=(
+                    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+                    "text/csv",
+                    XLSX_MEDIA_TYPE,
+                ),
+            ),
             Middleware(SecurityHeaders),
+            Middleware(AdminHeaders),
             Middleware(BodyLimit),
         ],
         exception_handlers={

@@ -116,6 +116,12 @@ SETTINGS: tuple[Setting, ...] = (
         "24",
         "hours a notification is retried before it is marked failed",
     ),
+    Setting(
+        "LEADFORM_SECURE_COOKIES",
+        "0",
+        "`1` marks the staff sign-in cookies Secure (sent over HTTPS only): the production "
+        "setting behind TLS. `0` lets them work over plain http://127.0.0.1 in development.",
+    ),
 )
 
 _DEFAULTS = {s.variable: s.default for s in SETTINGS}
@@ -151,6 +157,7 @@ class Settings:
     locales_dir: Path
     pseudo_locale: bool
     busy_timeout: float
+    secure_cookies: bool = False
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: str = ""
     smtp: SmtpServer | None = None
@@ -194,6 +201,7 @@ def load_settings(
         locales_dir=load_locales_dir(env, root=base),
         pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
+        secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
         **_notification_settings(raw),
     )
 
@@ -301,12 +309,9 @@ def _non_negative_float(value: str) -> float:
 
 
 def _flag(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"", "0", "false", "no", "off"}:
-        return False
-    raise ValueError("must be 1 or 0")
+    if value not in ("0", "1"):
+        raise ValueError("must be 0 or 1")
+    return value == "1"
 
 
 def _positive_float(value: str) -> float:
