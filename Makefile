@@ -10,11 +10,8 @@ AXE_VERSION := 4.14.1
 AXE_DIR := e2e/.axe
 AXE_STAMP := $(AXE_DIR)/.axe-core-$(AXE_VERSION)
 PYBABEL := $(BIN)/pybabel
-EXTRACT_FLAGS := -F babel.cfg --add-location=file --sort-by-file --width=76 \
-	--project=leadform --copyright-holder=leadform --msgid-bugs-address="" \
-	--header-comment="\# Translations template for leadform: run 'make messages' after changing strings."
 
-.PHONY: run test test-load test-e2e screenshots lint format messages new-language clean bench
+.PHONY: run watch test test-load test-e2e screenshots lint format messages new-language check-messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +37,10 @@ $(AXE_STAMP):
 
 run: $(STAMP)
 	$(BIN)/leadform serve
+
+# Serve, restarting when code, templates or catalogs change (for translators, designers).
+watch: $(STAMP)
+	$(BIN)/leadform serve --reload
 
 test: $(TEST_STAMP) lint
 	$(BIN)/pytest
@@ -84,15 +85,22 @@ bench: $(STAMP) $(PEER_STAMP)
 	$(PEER_VENV)/bin/pybabel compile -d var/bench/peer/translations -D messages
 	$(BIN)/python -m bench.run
 
-# Extract every string into the template, then merge it into each catalog.
+# Extract every string into the template (with the options defined once in
+# leadform/commands/i18n.py, which the freshness test also uses), then merge it into
+# each catalog, keeping the previous msgid of changed strings for fuzzy matching.
 messages: $(STAMP)
-	$(PYBABEL) extract $(EXTRACT_FLAGS) -o locales/messages.pot .
+	$(BIN)/leadform i18n extract --output locales/messages.pot
 	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --previous --width=76 --ignore-pot-creation-date
 
-# make new-language LANG=ja
+# The catalog problems `make test` also fails on (pytest runs the same check).
+check-messages: $(STAMP)
+	$(BIN)/leadform i18n check --stats
+
+# make new-language LANG=ja (a Babel locale id or BCP 47 tag: vi, zh_Hans_SG, zh-Hans-SG).
+# LANG must come from the command line: the environment's LANG (en_US.UTF-8) is not one.
 new-language: $(STAMP)
-	@test -n "$(LANG)" || (echo "usage: make new-language LANG=xx" >&2; exit 2)
-	$(PYBABEL) init -i locales/messages.pot -d locales -D messages -l $(LANG) --width=76
+	@test "$(origin LANG)" = "command line" || (echo "usage: make new-language LANG=xx" >&2; exit 2)
+	$(PYBABEL) init -i locales/messages.pot -d locales -D messages -l $(subst -,_,$(LANG)) --width=76
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AXE_DIR) test-artifacts

@@ -44,7 +44,7 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PHONE: ViewportSize = {"width": 390, "height": 844}
 NARROW_PHONE: ViewportSize = {"width": 320, "height": 640}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-BROWSER_LOCALES = {"en": "en-HK", "zh-hant-hk": "zh-HK"}
+BROWSER_LOCALES = {"en": "en-HK", "zh-hant-hk": "zh-HK", "zh-hans-cn": "zh-CN"}
 
 
 def launch(playwright: Playwright) -> Browser:

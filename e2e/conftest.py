@@ -34,7 +34,7 @@ from e2e.browser import (
 )
 from e2e.server import RunningServer, running_server
 
-LANGUAGES = ["en", "zh-hant-hk"]
+LANGUAGES = ["en", "zh-hant-hk", "zh-hans-cn"]
 
 
 class OpenPage(Protocol):

@@ -290,7 +290,7 @@ def test_language_switch_keeps_what_was_typed(page: Page, lang: str, server: Run
     day = a_bookable_day(page)
     fill_form(page, Answers(name, phone="6123 4567", treatment="acne", preferred_date=day))
     other = other_language(lang)
-    page.click(".language-switch a[hreflang]")
+    page.click(f'.language-switch a[hreflang="{language(other).tag}"]')
 
     page.wait_for_url(re.compile(rf"/{other}/register"))
     assert [page.input_value(f"#{f}") for f in ("name", "phone", "email", "preferred_date")] == [

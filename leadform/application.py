@@ -42,7 +42,9 @@ EXPORT_TYPES = ("text/csv", XLSX_MEDIA_TYPE)
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
     """Build the ASGI app; `settings` default to the environment's."""
     settings = settings or load_settings()
-    languages = load_languages(settings.locales_dir, settings.default_locale)
+    languages = load_languages(
+        settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+    )
     assets = load_assets()
     templates = create_templates(assets)
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)

@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADFORM_LOCALES_DIR", "locales", "folder of gettext catalogs"),
     Setting(
+        "LEADFORM_PSEUDO_LOCALE",
+        "0",
+        "1: also serve the pseudo-locale en-XA (`/en-xa/register`, built from "
+        "`messages.pot`) to spot untranslated text and tight layouts; for development",
+    ),
+    Setting(
         "LEADFORM_BUSY_TIMEOUT",
         "5",
         "seconds a write waits for a database locked by another process before a 503",
@@ -149,6 +155,7 @@ class Settings:
     terms_url: str
     privacy_url: str
     locales_dir: Path
+    pseudo_locale: bool
     busy_timeout: float
     secure_cookies: bool = False
     webhook_urls: tuple[str, ...] = ()
@@ -191,7 +198,8 @@ def load_settings(
         default_locale=_cast(raw, "LEADFORM_DEFAULT_LOCALE", _tag),
         terms_url=_cast(raw, "LEADFORM_TERMS_URL", _url_template),
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
-        locales_dir=_path(base, raw("LEADFORM_LOCALES_DIR") or "locales", "LEADFORM_LOCALES_DIR"),
+        locales_dir=load_locales_dir(env, root=base),
+        pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
         secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
         **_notification_settings(raw),
@@ -203,6 +211,13 @@ def database_path(environ: Mapping[str, str] | None = None, *, root: Path | None
     env = os.environ if environ is None else environ
     value = env.get("LEADFORM_DATABASE") or _DEFAULTS["LEADFORM_DATABASE"] or ""
     return _path(Path.cwd() if root is None else root, value, "LEADFORM_DATABASE")
+
+
+def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
+    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
+    env = os.environ if environ is None else environ
+    value = env.get("LEADFORM_LOCALES_DIR") or _DEFAULTS["LEADFORM_LOCALES_DIR"] or ""
+    return _path(Path.cwd() if root is None else root, value, "LEADFORM_LOCALES_DIR")
 
 
 def _notification_settings(raw: Callable[[str], str]) -> dict[str, Any]:

@@ -341,3 +341,55 @@ async def test_chart_shows_the_last_30_days_per_treatment_as_inline_svg(
     assert "Leads per day for the last 30 days: 3" in page.text
     assert re.search(r"<title>[^<]*Acne: 2</title>", page.text)
     assert re.search(r"<title>[^<]*Milia: 1</title>", page.text)
+
+
+async def test_admin_shows_the_notification_summary_and_backlog(
+    client: httpx.AsyncClient, settings: Settings, clock: FakeClock, staff: int
+) -> None:
+    [lead_id] = insert_leads(settings.database, [lead(created_at=clock.now)])
+    queued = (clock.now - timedelta(minutes=20)).isoformat()
+    with sqlite3.connect(settings.database) as conn:
+        conn.executemany(
+            "INSERT INTO notifications (delivery_id, lead_id, channel, target, status, "
+            "created_at, window_started_at, next_attempt_at, attempts, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    "d1",
+                    lead_id,
+                    "webhook",
+                    "https://crm.example/hook",
+                    "pending",
+                    queued,
+                    queued,
+                    queued,
+                    3,
+                    "HTTP 503",
+                ),
+                (
+                    "d2",
+                    lead_id,
+                    "email",
+                    "team@example.com",
+                    "delivered",
+                    queued,
+                    queued,
+                    queued,
+                    1,
+                    "",
+                ),
+            ],
+        )
+    await signed_in(client)
+    page = (await client.get("/admin")).text
+    assert "Notifications have been waiting for more than 15 minutes" in page
+    assert "<tr><td>webhook</td><td>1</td><td>0</td><td>0</td></tr>" in page
+    assert "<tr><td>email</td><td>0</td><td>1</td><td>0</td></tr>" in page
+    assert "HTTP 503" in page
+
+
+async def test_admin_without_notifications_shows_no_summary(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    await signed_in(client)
+    assert "Notifications" not in (await client.get("/admin")).text

@@ -79,6 +79,10 @@ async def test_root_redirects_to_negotiated_language_keeping_query(
         ("/ZH-HANT-HK/register", "/zh-hant-hk/register"),
         ("/en-gb/register", "/en/register"),
         ("/en-us/terms", "/en/terms"),
+        ("/zh-hans/register", "/zh-hans-cn/register"),
+        ("/zh-cn/register", "/zh-hans-cn/register"),
+        ("/zh-SG/privacy", "/zh-hans-cn/privacy"),
+        ("/en-xa/register", "/en/register"),
     ],
 )
 async def test_other_names_of_a_language_redirect_permanently_to_its_canonical_tag(
@@ -89,9 +93,7 @@ async def test_other_names_of_a_language_redirect_permanently_to_its_canonical_t
     assert response.headers["location"] == f"http://testserver{canonical}"
 
 
-@pytest.mark.parametrize(
-    "path", ["/fr/register", "/xx-yy/register", "/en/nothing", "/zh-hans/register"]
-)
+@pytest.mark.parametrize("path", ["/fr/register", "/xx-yy/register", "/en/nothing", "/ja/register"])
 async def test_unknown_language_or_page_is_a_404_page(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 404

@@ -3,6 +3,15 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, export, notifications, restore, serve, staff, tokens
+from leadform.commands import backup, export, i18n, notifications, restore, serve, staff, tokens
 
-COMMANDS: tuple[ModuleType, ...] = (serve, notifications, staff, tokens, export, backup, restore)
+COMMANDS: tuple[ModuleType, ...] = (
+    serve,
+    i18n,
+    notifications,
+    staff,
+    tokens,
+    export,
+    backup,
+    restore,
+)

@@ -14,6 +14,7 @@ from leadform.chart import Chart, daily_chart, last_days
 from leadform.dates import clinic_today
 from leadform.forms import TREATMENTS
 from leadform.lead_filters import FILTER_PARAMS, LeadFilter, parse_cursor, parse_filter, utc_range
+from leadform.notifications.status import notification_status
 from leadform.storage.exports import last_complete_export, list_exports
 from leadform.storage.lead_queries import (
     LeadQuery,
@@ -66,6 +67,7 @@ async def leads_page(request: Request) -> Response:
         treatments=list(TREATMENTS.items()),
         languages=ctx.languages.all,
         new_since=await _new_since(ctx, staff.id),
+        notifications=await notification_status(ctx.db.reader, ctx.clock(), problem_limit=5),
     )
 
 
