@@ -21,6 +21,7 @@ from leadform.dates import Clock, system_clock
 from leadform.export import XLSX_MEDIA_TYPE
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
+from leadform.logstream import flush_logs
 from leadform.middleware import AdminHeaders, BodyLimit, SecurityHeaders
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.mail import staff_language
@@ -75,6 +76,9 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         finally:
             await deliverer.stop()
             await db.close()
+            # uvicorn ends a SIGTERM'd process by re-raising the signal, which skips
+            # logging's exit-time flush: write out the last batched lines now.
+            flush_logs(logger)
 
     return Starlette(
         routes=[

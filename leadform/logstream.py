@@ -62,3 +62,12 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
                 self.flush()
             except (OSError, ValueError):  # the stream went away at exit
                 return
+
+
+def flush_logs(logger: logging.Logger) -> None:
+    """Write out whatever `logger`'s handlers (and its parents') still hold."""
+    current: logging.Logger | None = logger
+    while current is not None:
+        for handler in current.handlers:
+            handler.flush()
+        current = current.parent if current.propagate else None

@@ -7,7 +7,7 @@ import logging
 import logging.config
 
 from leadform.commands.serve import log_config
-from leadform.logstream import BatchingStreamHandler
+from leadform.logstream import BatchingStreamHandler, flush_logs
 
 
 def logger_with(handler: logging.Handler, name: str) -> logging.Logger:
@@ -62,3 +62,16 @@ def test_serve_logs_leadform_through_the_batching_handler() -> None:
         handler.close()
         logging.getLogger("leadform").handlers.clear()
         logging.getLogger("leadform").propagate = True
+
+
+def test_flush_logs_writes_what_the_logger_and_its_parents_hold() -> None:
+    stream = io.StringIO()
+    handler = BatchingStreamHandler(stream, interval=3600)
+    parent = logger_with(handler, "test.flushparent")
+    child = logging.getLogger("test.flushparent.child")
+    child.info("last words")
+    assert stream.getvalue() == ""
+    flush_logs(child)
+    assert stream.getvalue() == "last words\n"
+    handler.close()
+    assert parent.handlers == [handler]
