@@ -6,14 +6,19 @@ is checked against this list by a test, so none goes undocumented.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from leadform.framing import parse_origins
+from leadform.ratelimit import RateLimit, parse_rate_limits
 
 logger = logging.getLogger("leadform.config")
 
@@ -70,6 +75,29 @@ SETTINGS: tuple[Setting, ...] = (
         "5",
         "seconds a write waits for a database locked by another process before a 503",
     ),
+    Setting(
+        "LEADFORM_EMBED_ORIGINS",
+        "",
+        "space-separated origins (`https://blog.example.com`) allowed to frame the form "
+        "and call the JSON API from their pages; empty: only the service itself",
+    ),
+    Setting(
+        "LEADFORM_RATE_LIMIT",
+        "5/minute;30/hour",
+        "submissions allowed per client address and per phone number (units: second, "
+        "minute, hour, day); `0` turns limiting off (load tests)",
+    ),
+    Setting(
+        "LEADFORM_TRUSTED_PROXIES",
+        "",
+        "space-separated addresses or networks (`10.0.0.0/8`) of reverse proxies whose "
+        "`X-Forwarded-For`/`X-Forwarded-Proto` are believed; empty: the socket's address",
+    ),
+    Setting(
+        "LEADFORM_EXAMPLES",
+        "0",
+        "`1` serves the example landing page with three embedded forms at `/examples/landing`",
+    ),
 )
 
 _DEFAULTS = {s.variable: s.default for s in SETTINGS}
@@ -90,6 +118,10 @@ class Settings:
     privacy_url: str
     locales_dir: Path
     busy_timeout: float
+    embed_origins: tuple[str, ...] = ()
+    rate_limits: tuple[RateLimit, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    examples: bool = False
 
 
 def load_settings(
@@ -125,6 +157,10 @@ def load_settings(
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
         locales_dir=_path(base, raw("LEADFORM_LOCALES_DIR") or "locales", "LEADFORM_LOCALES_DIR"),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
+        embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
+        rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),
+        trusted_proxies=_cast(raw, "LEADFORM_TRUSTED_PROXIES", _networks),
+        examples=_cast(raw, "LEADFORM_EXAMPLES", _switch),
     )
 
 
@@ -214,3 +250,23 @@ def _url_template(value: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValueError("may contain no placeholder but {locale}") from None
     return value
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Addresses or CIDR networks, space- or comma-separated, each checked."""
+    found = []
+    for item in filter(None, re.split(r"[\s,]+", value)):
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network") from None
+    return tuple(found)
+
+
+def _switch(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError("must be 1 or 0")

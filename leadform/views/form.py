@@ -10,13 +10,25 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from leadform.forms import FIELDS, TREATMENTS
+from leadform.attribution import clean_attribution
+from leadform.forms import FIELDS, HONEYPOT, TREATMENTS
 from leadform.i18n import Language
-from leadform.intake import Accepted, Client, NeedsFixing, Refused, Unavailable
+from leadform.intake import (
+    Accepted,
+    Client,
+    Decoy,
+    NeedsFixing,
+    Refused,
+    TooMany,
+    Unavailable,
+)
+from leadform.leads import ATTRIBUTION_FIELDS
 from leadform.messages import N_, Message
+from leadform.storage import StoredLead
 from leadform.tokens import TokenProblem
 from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context
+from leadform.views.frame import FrameOptions
 from leadform.views.rendering import render
 
 # Where the error summary links to: the control itself, or the first radio button.
@@ -34,6 +46,35 @@ UNAVAILABLE = N_(
     "We could not save your registration just now. Nothing you entered is lost: "
     "please submit again in a moment."
 )
+TOO_MANY = N_(
+    "Too many registrations were sent in a short time. Please wait %(minutes)s min and try again."
+)
+
+
+def too_many(retry_after: int) -> Message:
+    return Message(TOO_MANY, {"minutes": max(1, -(-retry_after // 60))})
+
+
+def client_of(request: Request) -> Client:
+    """The submitting client: its address comes from the socket, or from
+    X-Forwarded-For when LEADFORM_TRUSTED_PROXIES lists the peer (see application)."""
+    return Client(
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def page_attribution(request: Request) -> dict[str, str]:
+    """Attribution for a form being shown: the embed passes the host page's values in
+    the query; a direct visit has its own query's, the form's address as the page,
+    and the browser's Referer."""
+    params = request.query_params
+    data = {name: params.get(name, "") for name in ATTRIBUTION_FIELDS}
+    if "page_url" not in params:
+        data["page_url"] = str(request.url)
+    if "referrer" not in params:
+        data["referrer"] = request.headers.get("referer", "")
+    return clean_attribution(data)
 
 
 def page_language(request: Request, page: str) -> Language | Response:
@@ -60,12 +101,15 @@ def render_form(
     language: Language,
     values: dict[str, str],
     *,
+    attribution: dict[str, str],
     token: str | None = None,
     errors: dict[str, Message] | None = None,
-    notice: str | None = None,
+    notice: Message | None = None,
     status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     ctx = app_context(request)
+    frame = FrameOptions.from_query(request.query_params)
     return render(
         request,
         "register.html",
@@ -73,15 +117,19 @@ def render_form(
         status=status,
         page="register",
         query=_query(values),
-        action=f"/{language.url_tag}/register",
+        headers=headers,
+        frame=frame,
+        action=frame.url(f"/{language.url_tag}/register"),
         values=values,
         errors=errors or {},
         field_ids=FIELD_IDS,
-        notice=Message(notice) if notice else None,
+        notice=notice,
         token=token or ctx.tokens.issue(),
         treatments=list(TREATMENTS.items()),
         bookable=ctx.intake.bookable(),
         consent=ctx.intake.consent(language),
+        attribution={name: value for name, value in attribution.items() if value},
+        honeypot=HONEYPOT,
     )
 
 
@@ -92,7 +140,7 @@ async def register(request: Request) -> Response:
     if request.method == "GET":
         treatment = request.query_params.get("treatment", "")
         values = {"treatment": treatment} if treatment in TREATMENTS else {}
-        return render_form(request, language, values)
+        return render_form(request, language, values, attribution=page_attribution(request))
     return await submit(request, language)
 
 
@@ -101,25 +149,79 @@ async def submit(request: Request, language: Language) -> Response:
         values = await read_form(request)
     except BodyError as problem:
         raise HTTPException(problem.status, problem.reason) from None
-    client = Client(
-        ip=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    outcome = await app_context(request).intake.submit(values, language, client)
+    outcome = await app_context(request).intake.submit(values, language, client_of(request))
     kept = {name: values.get(name, "") for name in FIELDS}
+    token = values.get("token", "")
+    attribution = clean_attribution(values)
     match outcome:
         case Accepted(stored):
-            url = f"/{language.url_tag}/thanks/{stored.token_id}"
+            url = FrameOptions.from_query(request.query_params).url(
+                f"/{language.url_tag}/thanks/{stored.token_id}"
+            )
             return RedirectResponse(url, status_code=303)
+        case Decoy(stored):
+            # No redirect: the thank-you address would find no lead. Same page, no event.
+            return render_thanks(request, language, stored, submitted=False)
         case NeedsFixing(errors):
-            token = values.get("token", "")
-            return render_form(request, language, kept, token=token, errors=errors, status=422)
+            return render_form(
+                request,
+                language,
+                kept,
+                token=token,
+                errors=errors,
+                status=422,
+                attribution=attribution,
+            )
         case Refused(refusal):
-            return render_form(request, language, kept, notice=NOTICES[refusal], status=400)
+            notice = Message(NOTICES[refusal])
+            return render_form(
+                request, language, kept, notice=notice, status=400, attribution=attribution
+            )
+        case TooMany(retry_after):
+            return render_form(
+                request,
+                language,
+                kept,
+                token=token,
+                notice=too_many(retry_after),
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+                attribution=attribution,
+            )
         case Unavailable():
-            token = values.get("token", "")
-            return render_form(request, language, kept, token=token, notice=UNAVAILABLE, status=503)
+            notice = Message(UNAVAILABLE)
+            return render_form(
+                request,
+                language,
+                kept,
+                token=token,
+                notice=notice,
+                status=503,
+                attribution=attribution,
+            )
     raise AssertionError(outcome)  # pragma: no cover - the match is exhaustive
+
+
+def render_thanks(
+    request: Request, language: Language, lead: StoredLead, *, submitted: bool
+) -> Response:
+    """The thank-you page; `submitted` tells an embedding page's analytics (once)."""
+    frame = FrameOptions.from_query(request.query_params)
+    result = {"treatment": lead.treatment, "locale": lead.locale, "reference": lead.reference}
+    context: dict[str, Any] = {
+        "lead": lead,
+        "treatment_label": TREATMENTS[lead.treatment],
+        "frame": frame,
+        "submitted": result if submitted and frame.embed else None,
+    }
+    return render(
+        request,
+        "thanks.html",
+        language,
+        page=f"thanks/{lead.token_id}",
+        headers={"Cache-Control": "no-store"},
+        **context,
+    )
 
 
 async def thanks(request: Request) -> Response:
@@ -130,15 +232,7 @@ async def thanks(request: Request) -> Response:
     lead = await app_context(request).db.find_lead_by_token(request.path_params["token_id"])
     if lead is None:
         raise HTTPException(404)
-    context: dict[str, Any] = {"lead": lead, "treatment_label": TREATMENTS[lead.treatment]}
-    return render(
-        request,
-        "thanks.html",
-        language,
-        page=page,
-        headers={"Cache-Control": "no-store"},
-        **context,
-    )
+    return render_thanks(request, language, lead, submitted=True)
 
 
 routes = [

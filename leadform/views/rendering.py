@@ -11,6 +11,7 @@ from starlette.responses import Response
 from leadform.i18n import Language
 from leadform.messages import Message
 from leadform.views.context import app_context
+from leadform.views.frame import FrameOptions
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,11 @@ def render(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
-    context.setdefault("alternates", alternates(request, page, query) if page else [])
+    frame = context.setdefault("frame", FrameOptions())
+    # A framed page shows no language switch and is not indexed: no alternates.
+    if page and not frame.embed:
+        context.setdefault("alternates", alternates(request, page, query))
+    context.setdefault("alternates", [])
     return app_context(request).templates.TemplateResponse(
         request,
         template,
