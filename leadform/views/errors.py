@@ -118,13 +118,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 async def storage_error(request: Request, exc: Exception) -> Response:
     logger.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    heading = Message(N_("Temporarily unavailable"))
+    body = Message(N_("We cannot reach our records just now. Please try again in a moment."))
     if is_api(request):
-        message = N_("We cannot reach our records just now. Please try again in a moment.")
-        return json_error(api_language(request), 503, Message(message))
-    return render_message(
-        request,
-        language_for(request),
-        503,
-        Message(N_("Temporarily unavailable")),
-        Message(N_("We cannot reach our records just now. Please try again in a moment.")),
-    )
+        return json_error(api_language(request), 503, body)
+    return render_message(request, language_for(request), 503, heading, body)
