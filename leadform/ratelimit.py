@@ -1,7 +1,9 @@
 """Rate limits: the rule syntax and the sliding-window arithmetic. Pure.
 
 A limit such as 5/minute allows an attempt when fewer than 5 attempts by the same
-key (a client address or a phone number) were admitted in the last 60 seconds.
+key (a client address or a phone number) were admitted in the last 60 seconds. An
+attempt with a form token already admitted is a resubmission of the same form (a
+double click, a retry after a lost answer): it always fits and is not counted twice.
 Where the attempts are counted is storage's business (`storage/rate_limits.py`).
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -24,14 +26,6 @@ class RateLimit:
     def __str__(self) -> str:
         unit = next(name for name, size in UNITS.items() if size == self.seconds)
         return f"{self.count}/{unit}"
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One admitted attempt: which form token, when (Unix seconds)."""
-
-    token_id: str
-    at: float
 
 
 def parse_rate_limits(spec: str) -> tuple[RateLimit, ...]:
@@ -53,28 +47,21 @@ def parse_rate_limits(spec: str) -> tuple[RateLimit, ...]:
 
 
 def retry_after(
-    hits: Iterable[Hit], limits: Iterable[RateLimit], now: float, token_id: str
+    nth_latest: Sequence[float | None], limits: Sequence[RateLimit], now: float
 ) -> int | None:
     """Seconds until one more attempt fits every limit; None when it fits now.
 
-    An attempt with a token already admitted is a resubmission of the same form
-    (a double click, a retry after a lost answer): it always fits, and is not
-    counted twice.
+    `nth_latest[i]` is the time of the `limits[i].count`-th most recent admitted
+    attempt inside that limit's window (None when there are fewer): the limit is
+    full, and frees up when that attempt leaves the window. Only that one time per
+    limit is needed, so storage reads one row per limit, however busy the key.
     """
-    hits = list(hits)
-    if any(hit.token_id == token_id for hit in hits):
-        return None
-    waits = [wait for limit in limits if (wait := _wait(hits, limit, now)) is not None]
+    waits = [
+        max(1, math.ceil(at + limit.seconds - now))
+        for limit, at in zip(limits, nth_latest, strict=True)
+        if at is not None and at > now - limit.seconds
+    ]
     return max(waits) if waits else None
-
-
-def _wait(hits: list[Hit], limit: RateLimit, now: float) -> int | None:
-    recent = sorted(hit.at for hit in hits if hit.at > now - limit.seconds)
-    if len(recent) < limit.count:
-        return None
-    # Once this many of the oldest recent hits leave the window, one more fits.
-    frees_at = recent[len(recent) - limit.count] + limit.seconds
-    return max(1, math.ceil(frees_at - now))
 
 
 def longest_window(limits: Iterable[RateLimit]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadform.ratelimit import Hit, RateLimit, parse_rate_limits, retry_after
+from leadform.ratelimit import RateLimit, parse_rate_limits, retry_after
 
 MINUTE, HOUR = RateLimit(5, 60), RateLimit(30, 3600)
 
@@ -30,34 +30,26 @@ def test_malformed_rules_are_refused(spec: str) -> None:
         parse_rate_limits(spec)
 
 
-def hits(*times: float) -> list[Hit]:
-    return [Hit(f"t{i}", at) for i, at in enumerate(times)]
-
-
 @pytest.mark.parametrize(
-    ("times", "now", "wait"),
+    ("nth_latest", "now", "wait"),
     [
-        ((), 1000, None),
-        ((990, 991, 992, 993), 1000, None),  # four in the last minute: a fifth fits
-        ((990, 991, 992, 993, 994), 1000, 50),  # the fifth: wait until 990 leaves
-        ((930, 991, 992, 993, 994), 1000, None),  # 930 left the window already
-        ((941, 942, 943, 944, 945, 946), 1000, 2),  # two must leave: 942 + 60
+        (None, 1000, None),  # fewer than 5 admitted in the window: a fifth fits
+        (990, 1000, 50),  # the fifth most recent came at 990: wait until it leaves
+        (940, 1000, None),  # ... it left the window already
+        (959.2, 1000, 20),  # whole seconds, rounded up
+        (940.5, 1000, 1),  # never less than a second
     ],
 )
-def test_retry_after_is_when_enough_hits_leave_the_window(
-    times: tuple[float, ...], now: float, wait: int | None
+def test_a_full_limit_frees_up_when_its_nth_latest_hit_leaves_the_window(
+    nth_latest: float | None, now: float, wait: int | None
 ) -> None:
-    assert retry_after(hits(*times), [MINUTE], now, "new") == wait
+    assert retry_after([nth_latest], [MINUTE], now) == wait
 
 
 def test_the_longest_wait_of_all_limits_applies() -> None:
-    thirty_spread = [Hit(f"t{i}", 1000 + i * 100) for i in range(30)]  # 1000 .. 3900
-    assert retry_after(thirty_spread, [MINUTE, HOUR], 4000, "new") == 1000 + 3600 - 4000
-
-
-def test_a_token_already_admitted_always_fits() -> None:
-    full = hits(990, 991, 992, 993, 994)
-    assert retry_after(full, [MINUTE], 1000, "t3") is None
+    assert retry_after([3950, 1000], [MINUTE, HOUR], 4000) == 1000 + 3600 - 4000
+    assert retry_after([None, 1000], [MINUTE, HOUR], 4000) == 600
+    assert retry_after([3950, None], [MINUTE, HOUR], 4000) == 10
 
 
 def test_limits_print_as_they_are_written() -> None:

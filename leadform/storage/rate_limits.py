@@ -13,7 +13,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from leadform.ratelimit import Hit, RateLimit, longest_window, retry_after
+from leadform.ratelimit import RateLimit, longest_window, retry_after
 from leadform.storage.leads import NewLead, StoredLead, write_leads
 
 
@@ -32,22 +32,42 @@ class Throttled:
     retry_after: int  # seconds
 
 
-_RECENT = "SELECT token_id, at FROM rate_hits WHERE key = ? AND at > ?"
 _RECORD = "INSERT INTO rate_hits (key, token_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 _PRUNE = "DELETE FROM rate_hits WHERE at <= ?"
+
+
+def _state_query(key_count: int, limit_count: int) -> str:
+    """One statement for all keys of an attempt: per key, whether this token was
+    admitted already, and for each limit the count-th most recent hit inside its
+    window (an index walk of `count` rows, however busy the key)."""
+    # Only parameter names are generated; every value is bound.
+    keys = ", ".join(f"(:key{k})" for k in range(key_count))
+    nth = [
+        f"(SELECT at FROM rate_hits h WHERE h.key = keys.key AND h.at > :since{i} "  # noqa: S608
+        f"ORDER BY h.at DESC LIMIT 1 OFFSET :skip{i})"
+        for i in range(limit_count)
+    ]
+    seen = "EXISTS (SELECT 1 FROM rate_hits h WHERE h.key = keys.key AND h.token_id = :token)"
+    columns = ", ".join([seen, *nth])
+    return f"WITH keys (key) AS (VALUES {keys}) SELECT {columns} FROM keys"  # noqa: S608
 
 
 async def admit(conn: aiosqlite.Connection, attempt: Attempt) -> Throttled | None:
     """Record the attempt under every key, or refuse it (recording nothing)."""
     now = attempt.at.timestamp()
-    since = now - longest_window(attempt.limits)
-    waits = []
-    for key in attempt.keys:
-        async with conn.execute(_RECENT, (key, since)) as cursor:
-            hits = [Hit(row["token_id"], row["at"]) async for row in cursor]
-        wait = retry_after(hits, attempt.limits, now, attempt.token_id)
-        if wait is not None:
-            waits.append(wait)
+    params: dict[str, object] = {"token": attempt.token_id}
+    params |= {f"key{k}": key for k, key in enumerate(attempt.keys)}
+    for i, limit in enumerate(attempt.limits):
+        params |= {f"since{i}": now - limit.seconds, f"skip{i}": limit.count - 1}
+    query = _state_query(len(attempt.keys), len(attempt.limits))
+    async with conn.execute(query, params) as cursor:
+        rows = await cursor.fetchall()
+    waits = [
+        wait
+        for seen, *nth_latest in rows
+        # a token admitted before is a resubmission of the same form: never refused
+        if not seen and (wait := retry_after(nth_latest, attempt.limits, now)) is not None
+    ]
     if waits:
         return Throttled(max(waits))
     await conn.executemany(_RECORD, [(key, attempt.token_id, now) for key in attempt.keys])
