@@ -5,60 +5,89 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from leadform.assets import AssetFiles, load_assets
 from leadform.config import Settings, load_settings
+from leadform.csrf import CsrfTokens
 from leadform.dates import Clock, system_clock
+from leadform.export import XLSX_MEDIA_TYPE
 from leadform.framing import FramePolicy
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
-from leadform.middleware import ApiCors, BodyLimit, SecurityHeaders
+from leadform.middleware import AdminHeaders, ApiCors, BodyLimit, SecurityHeaders
+from leadform.notifications.delivery import Deliverer
+from leadform.notifications.mail import staff_language
+from leadform.notifications.senders import create_senders
+from leadform.staff_auth import StaffAuth
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
 from leadform.tokens import FormTokens
-from leadform.views import api, embed, errors, form, pages
+from leadform.views import admin, admin_auth, api, embed, errors, exports, form, pages
 from leadform.views.context import AppContext
 
 logger = logging.getLogger("leadform")
 
 
+EXPORT_TYPES = ("text/csv", XLSX_MEDIA_TYPE)
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
     """Build the ASGI app; `settings` default to the environment's."""
     settings = settings or load_settings()
-    languages = load_languages(settings.locales_dir, settings.default_locale)
-    templates = create_templates()
+    languages = load_languages(
+        settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+    )
+    assets = load_assets()
+    templates = create_templates(assets)
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
+    csrf = CsrfTokens(settings.secret_key)
+    staff = staff_language(languages, settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = await open_database(settings.database, settings.busy_timeout)
-        intake = LeadIntake(settings, tokens, clock, db)
-        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake)
+        deliverer = Deliverer(
+            db,
+            create_senders(settings, staff, templates.env, clock),
+            clock,
+            give_up_after=timedelta(hours=settings.notify_give_up_hours),
+        )
+        intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
+        auth = StaffAuth(settings.secret_key, clock, db)
+        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
+        deliverer.start()  # picks up whatever an earlier run left pending
         logger.info(
-            "leadform ready: %s, languages %s",
+            "leadform ready: %s, languages %s, notifications: %s",
             settings.database,
             ", ".join(lang.tag for lang in languages.all),
+            ", ".join(deliverer.channels) or "none",
         )
         try:
             yield {"ctx": ctx}
         finally:
+            await deliverer.stop()
             await db.close()
 
     return Starlette(
         routes=[
             *pages.routes,
             *form.routes,
+            *admin_auth.routes,
+            *admin.routes,
+            *exports.routes,
             *api.routes,
             *embed.routes,
             *(embed.example_routes if settings.examples else []),
-            Mount("/static", StaticFiles(packages=[("leadform", "static")]), name="static"),
+            Mount("/static", AssetFiles(assets), name="static"),
         ],
         middleware=middleware(settings),
         exception_handlers={
@@ -75,7 +104,18 @@ def middleware(settings: Settings) -> list[Middleware]:
     limits, the stored address) sees the real client, and only when the peer is a
     proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own implementation)."""
     layers = [
+        # Pages carry no per-visitor secret (a form token is given to anyone who
+        # asks), so compressing them gives BREACH-style attacks nothing to find.
+        # Exports are left alone: compressing a million-row stream would cost the
+        # export its speed, and XLSX is a zip already.
+        Middleware(
+            GZipMiddleware,
+            minimum_size=500,
+            compresslevel=6,
+            exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/csv", XLSX_MEDIA_TYPE),
+        ),
         Middleware(SecurityHeaders, frames=FramePolicy(settings.embed_origins)),
+        Middleware(AdminHeaders),
         Middleware(ApiCors, origins=settings.embed_origins),
         Middleware(BodyLimit),
     ]

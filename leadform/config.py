@@ -13,9 +13,14 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
 
 from leadform.framing import parse_origins
 from leadform.ratelimit import RateLimit, parse_rate_limits
@@ -71,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADFORM_LOCALES_DIR", "locales", "folder of gettext catalogs"),
     Setting(
+        "LEADFORM_PSEUDO_LOCALE",
+        "0",
+        "1: also serve the pseudo-locale en-XA (`/en-xa/register`, built from "
+        "`messages.pot`) to spot untranslated text and tight layouts; for development",
+    ),
+    Setting(
         "LEADFORM_BUSY_TIMEOUT",
         "5",
         "seconds a write waits for a database locked by another process before a 503",
@@ -98,9 +109,64 @@ SETTINGS: tuple[Setting, ...] = (
         "0",
         "`1` serves the example landing page with three embedded forms at `/examples/landing`",
     ),
+    Setting(
+        "LEADFORM_WEBHOOK_URL",
+        "",
+        "where each new lead is POSTed as signed JSON; several http(s) URLs separated by spaces; "
+        "empty: no webhook (see docs/notifications.md)",
+    ),
+    Setting(
+        "LEADFORM_WEBHOOK_SECRET",
+        "",
+        "signs webhook requests (`Leadform-Signature`); at least 16 characters; "
+        "required with `LEADFORM_WEBHOOK_URL`",
+    ),
+    Setting(
+        "LEADFORM_SMTP_URL",
+        "",
+        "mail server for lead emails: `smtp://user:pass@host:587` (STARTTLS), "
+        "`smtps://user:pass@host:465` (TLS), `smtp://host:25` (plain relay, no password); "
+        "empty: no email",
+    ),
+    Setting(
+        "LEADFORM_NOTIFY_FROM",
+        "",
+        "sender of lead emails, `leads@clinic.example` or `Leadform <leads@clinic.example>`",
+    ),
+    Setting("LEADFORM_NOTIFY_TO", "", "recipients of lead emails, separated by commas"),
+    Setting(
+        "LEADFORM_STAFF_LOCALE",
+        "zh-Hant-HK",
+        "language of lead emails to the clinic's staff (a catalog's BCP 47 tag)",
+    ),
+    Setting(
+        "LEADFORM_NOTIFY_GIVE_UP_HOURS",
+        "24",
+        "hours a notification is retried before it is marked failed",
+    ),
+    Setting(
+        "LEADFORM_SECURE_COOKIES",
+        "0",
+        "`1` marks the staff sign-in cookies Secure (sent over HTTPS only): the production "
+        "setting behind TLS. `0` lets them work over plain http://127.0.0.1 in development.",
+    ),
 )
 
 _DEFAULTS = {s.variable: s.default for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where lead emails go, from LEADFORM_SMTP_URL."""
+
+    host: str
+    port: int
+    security: str  # "tls" (implicit, smtps://), "starttls" or "none" (plain relay)
+    username: str = ""
+    password: str = ""
+
+    def __repr__(self) -> str:  # keeps the password out of tracebacks and logs
+        return f"SmtpServer({self.security}://{self.host}:{self.port})"
 
 
 @dataclass(frozen=True)
@@ -117,11 +183,20 @@ class Settings:
     terms_url: str
     privacy_url: str
     locales_dir: Path
+    pseudo_locale: bool
     busy_timeout: float
     embed_origins: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     examples: bool = False
+    secure_cookies: bool = False
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secret: str = ""
+    smtp: SmtpServer | None = None
+    notify_from: str = ""
+    notify_to: tuple[str, ...] = ()
+    staff_locale: str = "zh-Hant-HK"
+    notify_give_up_hours: float = 24.0
 
 
 def load_settings(
@@ -155,13 +230,50 @@ def load_settings(
         default_locale=_cast(raw, "LEADFORM_DEFAULT_LOCALE", _tag),
         terms_url=_cast(raw, "LEADFORM_TERMS_URL", _url_template),
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
-        locales_dir=_path(base, raw("LEADFORM_LOCALES_DIR") or "locales", "LEADFORM_LOCALES_DIR"),
+        locales_dir=load_locales_dir(env, root=base),
+        pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
         embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
         rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),
         trusted_proxies=_cast(raw, "LEADFORM_TRUSTED_PROXIES", _networks),
-        examples=_cast(raw, "LEADFORM_EXAMPLES", _switch),
+        examples=_cast(raw, "LEADFORM_EXAMPLES", _flag),
+        secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
+        **_notification_settings(raw),
     )
+
+
+def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
+    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
+    env = os.environ if environ is None else environ
+    value = env.get("LEADFORM_LOCALES_DIR") or _DEFAULTS["LEADFORM_LOCALES_DIR"] or ""
+    return _path(Path.cwd() if root is None else root, value, "LEADFORM_LOCALES_DIR")
+
+
+def _notification_settings(raw: Callable[[str], str]) -> dict[str, Any]:
+    """The webhook and email settings, checked together: each channel needs all its parts."""
+    urls = _cast(raw, "LEADFORM_WEBHOOK_URL", _webhook_urls)
+    secret = raw("LEADFORM_WEBHOOK_SECRET")
+    if urls and len(secret) < MIN_WEBHOOK_SECRET:
+        problem = f"must be at least {MIN_WEBHOOK_SECRET} characters" if secret else "must be set"
+        raise SettingsError("LEADFORM_WEBHOOK_SECRET", f"{problem} when LEADFORM_WEBHOOK_URL is")
+    smtp = _cast(raw, "LEADFORM_SMTP_URL", _smtp_url)
+    sender = _cast(raw, "LEADFORM_NOTIFY_FROM", _optional_mailbox)
+    recipients = _cast(raw, "LEADFORM_NOTIFY_TO", _address_list)
+    if smtp is not None:
+        for name, value in (("LEADFORM_NOTIFY_FROM", sender), ("LEADFORM_NOTIFY_TO", recipients)):
+            if not value:
+                raise SettingsError(name, "must be set when LEADFORM_SMTP_URL is")
+    elif recipients:
+        raise SettingsError("LEADFORM_SMTP_URL", "must be set when LEADFORM_NOTIFY_TO is")
+    return {
+        "webhook_urls": urls,
+        "webhook_secret": secret,
+        "smtp": smtp,
+        "notify_from": sender,
+        "notify_to": recipients,
+        "staff_locale": _cast(raw, "LEADFORM_STAFF_LOCALE", _tag),
+        "notify_give_up_hours": _cast(raw, "LEADFORM_NOTIFY_GIVE_UP_HOURS", _positive_float),
+    }
 
 
 def load_or_create_secret(folder: Path) -> str:
@@ -181,12 +293,17 @@ def load_or_create_secret(folder: Path) -> str:
     return key
 
 
+# Values that may carry a password are never echoed in an error.
+_SECRET_BEARING = frozenset({"LEADFORM_WEBHOOK_URL", "LEADFORM_SMTP_URL"})
+
+
 def _cast(raw: Callable[[str], str], name: str, cast: Callable[[str], Any]) -> Any:
     value = raw(name)
     try:
         return cast(value)
     except ValueError as exc:
-        raise SettingsError(name, f"{exc} (got {value!r})") from None
+        shown = "" if name in _SECRET_BEARING or repr(value) in str(exc) else f" (got {value!r})"
+        raise SettingsError(name, f"{exc}{shown}") from None
 
 
 def _path(base: Path, value: str, name: str) -> Path:
@@ -227,6 +344,19 @@ def _non_negative_float(value: str) -> float:
     return number
 
 
+def _flag(value: str) -> bool:
+    if value not in ("0", "1"):
+        raise ValueError("must be 0 or 1")
+    return value == "1"
+
+
+def _positive_float(value: str) -> float:
+    number = _non_negative_float(value)
+    if number == 0 or number == float("inf"):
+        raise ValueError("must be a number greater than 0")
+    return number
+
+
 def _zone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
@@ -263,10 +393,75 @@ def _networks(value: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _switch(value: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("", "0", "false", "no", "off"):
-        return False
-    raise ValueError("must be 1 or 0")
+MIN_WEBHOOK_SECRET = 16
+SMTP_DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+
+
+def _webhook_urls(value: str) -> tuple[str, ...]:
+    urls = tuple(dict.fromkeys(value.split()))  # several, in order, each once
+    for url in urls:
+        parts = _split_url(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{_redacted(parts)} is not an http:// or https:// URL with a host")
+        if parts.fragment:
+            raise ValueError(f"{_redacted(parts)} must not have a #fragment")
+    return urls
+
+
+def _split_url(url: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    return parts
+
+
+def _redacted(parts: SplitResult) -> str:
+    """The URL without its password, for an error message."""
+    if parts.password is None:
+        return parts.geturl()
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def _smtp_url(value: str) -> SmtpServer | None:
+    if not value:
+        return None
+    parts = _split_url(value)
+    if parts.scheme not in SMTP_DEFAULT_PORTS or not parts.hostname:
+        raise ValueError("must be smtp://host[:port] or smtps://host[:port], with user:pass@")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("must not have a path, query or fragment")
+    port = parts.port or SMTP_DEFAULT_PORTS[parts.scheme]
+    username, password = unquote(parts.username or ""), unquote(parts.password or "")
+    security = "tls" if parts.scheme == "smtps" else "starttls"
+    if parts.scheme == "smtp" and port != SMTP_DEFAULT_PORTS["smtp"] and not username:
+        security = "none"  # a relay (port 25, or a local test server): no password to protect
+    return SmtpServer(parts.hostname, port, security, username, password)
+
+
+def _optional_mailbox(value: str) -> str:
+    """An address, alone or with a display name; returned normalised ("Name <a@b>")."""
+    if not value:
+        return ""
+    name, address = parseaddr(value)
+    if not address:
+        raise ValueError("must be an email address, or Name <address>")
+    normalised = _email_address(address)
+    return str(Address(display_name=name, addr_spec=normalised)) if name else normalised
+
+
+def _address_list(value: str) -> tuple[str, ...]:
+    addresses = [part.strip() for part in value.split(",") if part.strip()]
+    if value.strip() and not addresses:
+        raise ValueError("must be email addresses separated by commas")
+    return tuple(dict.fromkeys(_email_address(address) for address in addresses))
+
+
+def _email_address(address: str) -> str:
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError(f"{address!r} is not an email address") from None
+    return str(checked.normalized)

@@ -2,7 +2,9 @@
 
 English is the source language (the msgids); every other language is a folder
 `locales/<Babel locale id>/LC_MESSAGES/messages.po`, read at start-up. Nothing is
-compiled to disk, so nothing can go stale.
+compiled to disk, so nothing can go stale. A catalog with a problem that would break
+a page (see `leadform.catalogs`) refuses start-up; untranslated and fuzzy entries
+fall back to English. The opt-in pseudo-locale en-XA is built from messages.pot.
 """
 
 from __future__ import annotations
@@ -18,18 +20,31 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from leadform.catalogs import (
+    DOMAIN,
+    PoFile,
+    Problem,
+    check_catalog,
+    entries,
+    folder_problem,
+    is_untranslated,
+    parse_po,
+)
+from leadform.catalogs import page_breaking as page_breaking_problems
 from leadform.messages import Message
+from leadform.pseudo import PSEUDO_ID, pseudo_catalog, pseudo_translate
 
 SOURCE_LOCALE = "en"
-DOMAIN = "messages"
+TEMPLATE = "messages.pot"
 
 # Bare "zh" carries no script. Babel's likely subtags would make it Simplified
 # (zh_Hans_CN), but this service speaks to a Hong Kong audience, for whom an
-# unqualified Chinese preference means Traditional.
+# unqualified Chinese preference means Traditional. zh-CN, zh-SG and zh-Hans name
+# their script (Babel fills it in from the territory), so they reach Simplified.
 SCRIPT_DEFAULTS = {"zh": "Hant"}
 
 _LANGUAGE_RANGE = re.compile(r"^(?:\*|[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*)$")
@@ -46,11 +61,15 @@ class Language:
 
     locale: Locale
     translations: gettext.NullTranslations
+    # Set for the pseudo-locale, whose id CLDR does not know (it formats as `locale`).
+    identifier: str = ""
+    name: str = ""
+    negotiable: bool = True
 
     @property
     def id(self) -> str:
         """Babel's id, as in the catalog's folder: zh_Hant_HK."""
-        return str(self.locale)
+        return self.identifier or str(self.locale)
 
     @property
     def tag(self) -> str:
@@ -65,6 +84,8 @@ class Language:
     @property
     def native_name(self) -> str:
         """The language's own name from CLDR (繁體中文, English)."""
+        if self.name:
+            return self.name
         key = "_".join(filter(None, (self.locale.language, self.locale.script)))
         name = self.locale.languages.get(key) or self.locale.get_language_name(self.locale)
         return str(name)
@@ -93,6 +114,13 @@ class Languages:
     def __init__(self, languages: Iterable[Language], default: str) -> None:
         self.all: tuple[Language, ...] = tuple(sorted(languages, key=lambda lang: lang.id))
         self._by_url_tag = {lang.url_tag: lang for lang in self.all}
+        if len(self._by_url_tag) < len(self.all):
+            tags = [lang.tag for lang in self.all]
+            twice = sorted({tag for tag in tags if tags.count(tag) > 1})
+            raise CatalogError(
+                f"two catalogs for {', '.join(twice)} (English is the source language: "
+                "its wording is the msgids in the code)"
+            )
         found = self.match(default)
         if found is None:
             raise CatalogError(
@@ -106,13 +134,20 @@ class Languages:
 
     def match(self, tag: str) -> Language | None:
         """The language serving `tag`: same language and script, best territory."""
+        exact = self.exact(tag.replace("_", "-"))
+        if exact is not None:
+            return exact
         wanted = parse_tag(tag)
         if wanted is None:
             return None
         exact = self.exact(str(wanted).replace("_", "-"))
         if exact is not None:
             return exact
-        candidates = [lang for lang in self.all if script_key(lang.locale) == script_key(wanted)]
+        candidates = [
+            lang
+            for lang in self.all
+            if lang.negotiable and script_key(lang.locale) == script_key(wanted)
+        ]
         same_territory = [lang for lang in candidates if lang.locale.territory == wanted.territory]
         best = same_territory or candidates
         return best[0] if best else None
@@ -129,13 +164,17 @@ class Languages:
 
 
 def parse_tag(tag: str) -> Locale | None:
-    """Parse a BCP 47 tag (any case, - or _) with Babel; None when it is not one."""
+    """Parse a BCP 47 tag (any case, - or _) with Babel; None when it is not one.
+    A territory CLDR has no locale for is dropped: zh-US is read as zh."""
     if not _LANGUAGE_RANGE.match(tag) or tag == "*":
         return None
-    try:
-        return Locale.parse(tag.replace("_", "-"), sep="-")
-    except (UnknownLocaleError, ValueError, TypeError):
-        return None
+    subtags = tag.replace("_", "-").split("-")
+    while subtags:
+        try:
+            return Locale.parse("-".join(subtags), sep="-")
+        except (UnknownLocaleError, ValueError, TypeError):
+            subtags.pop()
+    return None
 
 
 def script_key(locale: Locale) -> tuple[str, str]:
@@ -171,29 +210,76 @@ def parse_accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def load_languages(locales_dir: Path, default: str) -> Languages:
-    """English plus one language per catalog folder found."""
+def load_languages(locales_dir: Path, default: str, *, pseudo: bool = False) -> Languages:
+    """English plus one language per catalog folder found (and en-XA when `pseudo`)."""
     languages = [Language(Locale.parse(SOURCE_LOCALE), gettext.NullTranslations())]
     for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         languages.append(load_language(po_path))
+    if pseudo:
+        languages.append(load_pseudo_language(locales_dir / TEMPLATE))
     return Languages(languages, default)
 
 
 def load_language(po_path: Path) -> Language:
+    """One catalog, refused (CatalogError) when it has a problem that breaks pages."""
     folder = po_path.parent.parent.name
-    try:
-        locale = Locale.parse(folder)
-    except (UnknownLocaleError, ValueError) as exc:
+    problem = folder_problem(display_path(po_path), folder)
+    if problem is not None:
+        raise CatalogError(str(problem))
+    po = read_po_file(po_path)
+    refuse_page_breaking(check_catalog(po, folder))
+    return Language(Locale.parse(folder), compile_catalog(po.catalog))
+
+
+def load_pseudo_language(template_path: Path) -> Language:
+    if not template_path.is_file():
         raise CatalogError(
-            f"{po_path}: folder {folder!r} is not a Babel locale id ({exc})"
-        ) from None
+            f"LEADFORM_PSEUDO_LOCALE: {display_path(template_path)} is missing (run make messages)"
+        )
+    template = read_po_file(template_path)
+    refuse_page_breaking(template.problems)
+    return Language(
+        Locale.parse(SOURCE_LOCALE),
+        compile_catalog(pseudo_catalog(template.catalog)),
+        identifier=PSEUDO_ID,
+        name=pseudo_translate("English"),
+        negotiable=False,
+    )
+
+
+def read_po_file(path: Path) -> PoFile:
     try:
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=locale, domain=DOMAIN, abort_invalid=True)
-    except Exception as exc:  # Babel raises several types for unreadable files
-        raise CatalogError(f"{po_path}: cannot be read: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"{display_path(path)}: cannot be read: {exc.strerror}") from None
+    return parse_po(data, display_path(path))
+
+
+def refuse_page_breaking(problems: Iterable[Problem]) -> None:
+    """Raise the first problem that would break a page, as `leadform i18n check` says it."""
+    breaking = page_breaking_problems(problems)
+    if breaking:
+        more = (
+            f" (and {len(breaking) - 1} more: run leadform i18n check)" if len(breaking) > 1 else ""
+        )
+        raise CatalogError(f"{breaking[0]}{more}")
+
+
+def compile_catalog(catalog: Catalog) -> Translations:
+    """Translations in memory. Fuzzy and untranslated entries (an empty plural form
+    included) are left out, so they fall back to English."""
+    for message in list(entries(catalog)):
+        if message.fuzzy or is_untranslated(message):
+            catalog.delete(message.id, context=message.context)
     buffer = io.BytesIO()
-    # Fuzzy entries are left out, so they fall back to English like untranslated ones.
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return Language(locale, Translations(buffer, domain=DOMAIN))
+    return Translations(buffer, domain=DOMAIN)
+
+
+def display_path(path: Path) -> str:
+    """A path as problems show it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from leadform.attribution import attribution_from
@@ -18,6 +18,7 @@ from leadform.consent import ConsentText, consent_text, policy_url
 from leadform.dates import BookableRange, Clock, bookable_range
 from leadform.forms import Errors, honeypot_filled, validate
 from leadform.i18n import Language
+from leadform.notifications.targets import notification_targets
 from leadform.storage import (
     Attempt,
     ConsentWording,
@@ -78,13 +79,26 @@ class Client:
     user_agent: str
 
 
+def _no_delivery() -> None:
+    return None
+
+
 class LeadIntake:
-    def __init__(self, settings: Settings, tokens: FormTokens, clock: Clock, db: Database) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        tokens: FormTokens,
+        clock: Clock,
+        db: Database,
+        wake_delivery: Callable[[], None] = _no_delivery,
+    ) -> None:
         self.settings = settings
         self.tokens = tokens
         self.clock = clock
         self.db = db
         self.honeypot_count = 0
+        self.notify = notification_targets(settings)
+        self.wake_delivery = wake_delivery
 
     def bookable(self) -> BookableRange:
         s = self.settings
@@ -119,6 +133,7 @@ class LeadIntake:
             ip=client.ip,
             user_agent=client.user_agent[:512],
             attribution=attribution_from(data),
+            notify=self.notify,  # queued in the lead's own transaction, if it is new
         )
         if honeypot_filled(data):
             return await self._decoy(new)
@@ -131,6 +146,8 @@ class LeadIntake:
             logger.info("submission over the rate limit: retry after %ss", stored.retry_after)
             return TooMany(stored.retry_after)
         logger.info("lead stored: reference %s", stored.reference)
+        if self.notify:
+            self.wake_delivery()
         return Accepted(stored)
 
     async def _store(self, new: NewLead) -> StoredLead | Throttled:

@@ -7,13 +7,16 @@ the extraction settings in babel.cfg, or msgids silently differ.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_datetime
 from jinja2.ext import i18n as _  # noqa: F401 - imported so a missing extension fails early
 from starlette.templating import Jinja2Templates
 
+from leadform.assets import Assets
 from leadform.i18n import Language
 from leadform.messages import Message
 
@@ -42,6 +45,13 @@ def _format_date(context: jinja2.runtime.Context, day: date) -> str:
     return language.format_date(day)
 
 
+@jinja2.pass_context
+def _format_datetime(context: jinja2.runtime.Context, moment: datetime, zone: ZoneInfo) -> str:
+    """A stored instant in the clinic's time zone, formatted for the language."""
+    language: Language = context["lang"]
+    return str(format_datetime(moment, format="short", tzinfo=zone, locale=language.locale))
+
+
 def create_environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("leadform", "templates"),
@@ -56,8 +66,11 @@ def create_environment(**options: Any) -> jinja2.Environment:
     )
     env.filters["translate"] = _translate
     env.filters["format_date"] = _format_date
+    env.filters["format_datetime"] = _format_datetime
     return env
 
 
-def create_templates() -> Jinja2Templates:
-    return Jinja2Templates(env=create_environment())
+def create_templates(assets: Assets) -> Jinja2Templates:
+    env = create_environment()
+    env.globals["asset_url"] = assets.url
+    return Jinja2Templates(env=env)

@@ -92,3 +92,21 @@ def error_messages(html: str) -> dict[str, str]:
         html,
     )
     return dict(found)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+async def sign_in(
+    client: httpx.AsyncClient, email: str = "sales@example.com", password: str | None = None
+) -> httpx.Response:
+    from tests.factories import PASSWORD
+
+    page = await client.get("/admin/login")
+    return await client.post(
+        "/admin/login",
+        data={"email": email, "password": password or PASSWORD, "csrf": csrf_token(page.text)},
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from leadform.dates import BookableRange
-from leadform.forms import LeadInput, validate
+from leadform.forms import FIELDS, LeadInput, browser_checks, validate
 from leadform.i18n import Languages, load_languages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,3 +163,41 @@ def test_marketing_consent_is_optional_and_off_by_default() -> None:
 def test_first_and_last_bookable_days_are_accepted(day: str) -> None:
     lead, errors = validate(VALID | {"preferred_date": day}, BOOKABLE)
     assert errors == {} and lead is not None
+
+
+# (field, ValidityState flag, a value the browser flags so): the server must refuse
+# the same value with the very message the page gives the browser for that flag.
+BROWSER_FLAGGED = [
+    ("name", "value-missing", ""),
+    ("name", "too-long", "x" * 101),
+    ("phone", "value-missing", ""),
+    ("phone", "too-long", "9" * 41),
+    ("email", "too-long", "a" * 250 + "@example.com"),
+    ("treatment", "value-missing", ""),
+    ("preferred_date", "value-missing", ""),
+    ("preferred_date", "bad-input", "2026-02-30"),
+    ("preferred_date", "range-underflow", "2026-11-26"),
+    ("preferred_date", "range-overflow", "2027-02-25"),
+    ("consent_terms", "value-missing", ""),
+]
+
+
+@pytest.mark.parametrize(("field", "flag", "value"), BROWSER_FLAGGED)
+def test_browser_check_message_is_the_servers_message_for_the_same_value(
+    field: str, flag: str, value: str
+) -> None:
+    _, errors = validate(VALID | {field: value}, BOOKABLE)
+    assert browser_checks(BOOKABLE)[field].messages[flag] == errors[field]
+
+
+def test_every_browser_check_is_covered_by_the_table() -> None:
+    listed = {(field, flag) for field, flag, _ in BROWSER_FLAGGED}
+    checks = browser_checks(BOOKABLE)
+    assert {(field, flag) for field, check in checks.items() for flag in check.messages} == listed
+    assert set(checks) <= set(FIELDS)
+
+
+def test_browser_constraints_are_the_servers_limits() -> None:
+    checks = browser_checks(BOOKABLE)
+    assert checks["name"].attributes == {"maxlength": "100"}
+    assert checks["preferred_date"].attributes == {"min": "2026-11-27", "max": "2027-02-24"}

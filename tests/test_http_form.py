@@ -79,6 +79,10 @@ async def test_root_redirects_to_negotiated_language_keeping_query(
         ("/ZH-HANT-HK/register", "/zh-hant-hk/register"),
         ("/en-gb/register", "/en/register"),
         ("/en-us/terms", "/en/terms"),
+        ("/zh-hans/register", "/zh-hans-cn/register"),
+        ("/zh-cn/register", "/zh-hans-cn/register"),
+        ("/zh-SG/privacy", "/zh-hans-cn/privacy"),
+        ("/en-xa/register", "/en/register"),
     ],
 )
 async def test_other_names_of_a_language_redirect_permanently_to_its_canonical_tag(
@@ -89,9 +93,7 @@ async def test_other_names_of_a_language_redirect_permanently_to_its_canonical_t
     assert response.headers["location"] == f"http://testserver{canonical}"
 
 
-@pytest.mark.parametrize(
-    "path", ["/fr/register", "/xx-yy/register", "/en/nothing", "/zh-hans/register"]
-)
+@pytest.mark.parametrize("path", ["/fr/register", "/xx-yy/register", "/en/nothing", "/ja/register"])
 async def test_unknown_language_or_page_is_a_404_page(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 404
@@ -143,6 +145,22 @@ async def test_bookable_range_follows_hong_kong_midnight_not_utc(
     clock.now = datetime(2026, 11, 26, 16, 30, tzinfo=UTC)  # 00:30 on the 27th in HK
     html = (await client.get("/en/register")).text
     assert 'min="2026-11-28"' in html
+
+
+@pytest.mark.parametrize(
+    ("tag", "name_missing", "too_early"),
+    [
+        ("en", "Enter your name.", "Date should not be before Nov 27, 2026."),
+        ("zh-hant-hk", "請輸入姓名。", "日期不可早於 2026年11月27日。"),
+    ],
+)
+async def test_form_carries_the_servers_messages_for_the_browsers_checks(
+    client: httpx.AsyncClient, tag: str, name_missing: str, too_early: str
+) -> None:
+    html = (await client.get(f"/{tag}/register")).text
+    assert f'data-field="name" data-msg-value-missing="{name_missing}"' in html
+    assert f'data-msg-range-underflow="{too_early}"' in html
+    assert 'data-field="consent_terms" data-msg-value-missing="' in html
 
 
 async def test_treatment_query_preselects_it(client: httpx.AsyncClient) -> None:
@@ -382,7 +400,7 @@ async def test_locked_database_gives_503_with_values_kept_then_recovers(
 
 async def test_healthz_reports_a_working_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200 and response.json()["status"] == "ok"
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer(

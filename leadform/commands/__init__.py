@@ -3,6 +3,6 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import serve
+from leadform.commands import export, i18n, notifications, serve, staff, tokens
 
-COMMANDS: tuple[ModuleType, ...] = (serve,)
+COMMANDS: tuple[ModuleType, ...] = (serve, i18n, notifications, staff, tokens, export)

@@ -7,9 +7,12 @@ import sys
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
+from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n import CatalogError, load_languages
+from leadform.notifications.mail import staff_language
 
 
 def register(sub: Any) -> None:
@@ -26,20 +29,25 @@ def run(args: argparse.Namespace) -> int:
     # from every worker.
     try:
         settings = load_settings()
-        load_languages(settings.locales_dir, settings.default_locale)
+        languages = load_languages(
+            settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+        )
+        staff_language(languages, settings)
     except (SettingsError, CatalogError) as problem:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2
     package_dir = str(__import__("leadform").__path__[0])
     uvicorn.run(
-        "leadform.application:create_app",
+        "leadform.commands.serve:served_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers if not args.reload else None,
         reload=args.reload,
         reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
-        reload_includes=["*.py", "*.po", "*.html", "*.css", "*.js"] if args.reload else None,
+        reload_includes=["*.py", "*.po", "*.pot", "*.html", "*.css", "*.js"]
+        if args.reload
+        else None,
         loop="uvloop",
         http="httptools",
         access_log=False,  # the service logs requests itself, without personal data
@@ -47,3 +55,13 @@ def run(args: argparse.Namespace) -> int:
         log_level="info",
     )
     return 0
+
+
+def served_app() -> Starlette:
+    """The app for uvicorn's workers. A catalog broken while `--reload` watches is one
+    line naming file:line, not a traceback; the reloader restarts once it is fixed."""
+    try:
+        return create_app()
+    except (SettingsError, CatalogError) as problem:
+        print(f"leadform: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -7,12 +7,15 @@ import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import aiosqlite
 
 from leadform.forms import LeadInput
 from leadform.leads import ATTRIBUTION_FIELDS, Attribution, Lead
+from leadform.notifications.targets import NotificationTarget
+from leadform.storage.outbox import queue_notifications
+from leadform.storage.times import utc_iso
 
 # No 0/O, 1/I/L: a visitor reads the code out over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -22,10 +25,6 @@ _REFERENCE_TRIES = 5
 
 def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,7 @@ class NewLead:
     ip: str
     user_agent: str
     attribution: Attribution = field(default_factory=Attribution)
+    notify: tuple[NotificationTarget, ...] = ()  # queued with the lead, if it is new
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,14 @@ def _lead_row(new: NewLead, reference: str) -> tuple[object, ...]:
 
 async def write_leads(conn: aiosqlite.Connection, batch: Sequence[NewLead]) -> list[StoredLead]:
     """Insert a batch inside the writer's transaction; a token already stored keeps
-    its first lead, so a double submit answers with the same reference."""
+    its first lead, so a double submit answers with the same reference. Leads new in
+    this batch get their notifications queued in the same transaction."""
     wordings = {new.consent.hash: new.consent for new in batch}
     first_seen = utc_iso(batch[0].created_at)
     await conn.executemany(
         _INSERT_WORDING, [(h, w.locale, w.text, first_seen) for h, w in wordings.items()]
     )
+    before = await _last_lead_id(conn)
     try:
         await conn.executemany(_INSERT_LEAD, [_lead_row(new, new_reference()) for new in batch])
     except sqlite3.IntegrityError:
@@ -126,8 +128,35 @@ async def write_leads(conn: aiosqlite.Connection, batch: Sequence[NewLead]) -> l
         # fresh codes; rows already in are skipped by the token conflict clause.
         for new in batch:
             await _insert_with_fresh_reference(conn, new)
+    await _queue_for_new_leads(conn, batch, before)
     stored = await _stored_by_tokens(conn, [new.token_id for new in batch])
     return [stored[new.token_id] for new in batch]
+
+
+async def _last_lead_id(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("SELECT coalesce(max(id), 0) FROM leads") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _queue_for_new_leads(
+    conn: aiosqlite.Connection, batch: Sequence[NewLead], before: int
+) -> None:
+    """Queue notifications for the rows this batch inserted: SQLite gives a new row an
+    id above every existing one, so they are the ids above `before`. A repeated token
+    inserted nothing and so queues nothing."""
+    async with conn.execute("SELECT id, token_id FROM leads WHERE id > ?", (before,)) as cursor:
+        inserted = {row["token_id"]: row["id"] for row in await cursor.fetchall()}
+    first_by_token: dict[str, NewLead] = {}
+    for new in batch:
+        first_by_token.setdefault(new.token_id, new)
+    await queue_notifications(
+        conn,
+        [
+            (lead_id, first_by_token[token].created_at, first_by_token[token].notify)
+            for token, lead_id in inserted.items()
+        ],
+    )
 
 
 async def _insert_with_fresh_reference(conn: aiosqlite.Connection, new: NewLead) -> None:

@@ -8,9 +8,11 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from leadform.config import Settings
+from leadform.csrf import CsrfTokens
 from leadform.dates import Clock
 from leadform.i18n import Languages
 from leadform.intake import LeadIntake
+from leadform.staff_auth import StaffAuth
 from leadform.storage import Database
 from leadform.tokens import FormTokens
 
@@ -24,6 +26,8 @@ class AppContext:
     clock: Clock
     db: Database
     intake: LeadIntake
+    auth: StaffAuth
+    csrf: CsrfTokens
 
 
 def app_context(request: Request) -> AppContext:

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from leadform.attribution import clean_attribution
-from leadform.forms import FIELDS, HONEYPOT, TREATMENTS
+from leadform.forms import FIELDS, HONEYPOT, TREATMENTS, browser_checks
 from leadform.i18n import Language
 from leadform.intake import (
     Accepted,
@@ -110,6 +110,7 @@ def render_form(
 ) -> Response:
     ctx = app_context(request)
     frame = FrameOptions.from_query(request.query_params)
+    bookable = ctx.intake.bookable()
     return render(
         request,
         "register.html",
@@ -126,7 +127,8 @@ def render_form(
         notice=notice,
         token=token or ctx.tokens.issue(),
         treatments=list(TREATMENTS.items()),
-        bookable=ctx.intake.bookable(),
+        bookable=bookable,
+        checks=browser_checks(bookable),
         consent=ctx.intake.consent(language),
         attribution={name: value for name, value in attribution.items() if value},
         honeypot=HONEYPOT,

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from leadform.notifications.status import backlog_status
+from leadform.storage import StorageError
 from leadform.views.context import app_context
 from leadform.views.form import page_language
 from leadform.views.rendering import render
+
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 async def home(request: Request) -> Response:
@@ -42,13 +47,33 @@ def policy_page(page: str):  # type: ignore[no-untyped-def]
     return endpoint
 
 
+async def health(request: Request) -> tuple[bool, dict[str, Any]]:
+    """Whether the database answers, and the notification backlog (None when it does not)."""
+    ctx = app_context(request)
+    if not await ctx.db.ping():
+        return False, {"status": "unavailable", "notifications": None}
+    try:
+        waiting = await backlog_status(ctx.db.reader, ctx.clock())
+    except StorageError:
+        return False, {"status": "unavailable", "notifications": None}
+    return True, {"status": "ok", "notifications": waiting.as_dict()}
+
+
 async def healthz(request: Request) -> Response:
-    healthy = await app_context(request).db.ping()
-    return JSONResponse(
-        {"status": "ok" if healthy else "unavailable"},
-        status_code=200 if healthy else 503,
-        headers={"Cache-Control": "no-store"},
-    )
+    """Liveness for load balancers: 200 while the database answers, whatever the
+    notification backlog (leads keep being taken while the outbox drains)."""
+    healthy, body = await health(request)
+    return JSONResponse(body, status_code=200 if healthy else 503, headers=NO_STORE)
+
+
+async def readyz(request: Request) -> Response:
+    """For monitoring: also 503 when a notification has waited past BACKLOG_ALERT."""
+    healthy, body = await health(request)
+    backlog = bool(body["notifications"] and body["notifications"]["backlog"])
+    if healthy and backlog:
+        body["status"] = "notification backlog"
+    ready = healthy and not backlog
+    return JSONResponse(body, status_code=200 if ready else 503, headers=NO_STORE)
 
 
 routes = [
@@ -56,4 +81,5 @@ routes = [
     Route("/{locale}/terms", policy_page("terms")),
     Route("/{locale}/privacy", policy_page("privacy")),
     Route("/healthz", healthz),
+    Route("/readyz", readyz),
 ]

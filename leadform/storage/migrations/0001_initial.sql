@@ -8,7 +8,7 @@ CREATE TABLE consent_wordings (
 );
 
 CREATE TABLE leads (
-    id INTEGER PRIMARY KEY,         -- commit order; export cursors are built on it
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- commit order, never reused: export cursors rely on it
     reference TEXT NOT NULL UNIQUE,
     token_id TEXT NOT NULL UNIQUE,  -- the form token's id: the idempotency key
     created_at TEXT NOT NULL,       -- UTC, ISO 8601

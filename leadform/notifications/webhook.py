@@ -1,0 +1,119 @@
+"""The webhook: the lead as signed JSON, POSTed to each configured URL.
+
+Any 2xx is delivered; 410 Gone means the receiver wants no more (that URL gives up for
+this notification); everything else, timeouts included, is tried again later. Only
+307/308 redirects (which keep the POST and its body) to the same origin are followed:
+a redirect elsewhere would hand a lead to a host nobody configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from leadform import __version__
+from leadform.dates import Clock
+from leadform.leads import Lead, lead_fields
+from leadform.notifications.backoff import MAX_DELAY
+from leadform.notifications.outcomes import Delivered, GiveUp, Outcome, TryLater
+from leadform.notifications.signing import DELIVERY_HEADER, SIGNATURE_HEADER, signature_header
+from leadform.storage.outbox import Notification
+
+EVENT = "lead.created"
+TIMEOUT_SECONDS = 10.0
+MAX_REDIRECTS = 3
+FOLLOWED_REDIRECTS = frozenset({307, 308})
+
+
+def webhook_document(lead: Lead, delivery_id: str, zone: ZoneInfo) -> dict[str, str]:
+    """The export's fields and names, with what a receiver needs to drop repeats."""
+    return {"event": EVENT, "delivery_id": delivery_id, **lead_fields(lead, zone)}
+
+
+def webhook_body(lead: Lead, delivery_id: str, zone: ZoneInfo) -> bytes:
+    document = webhook_document(lead, delivery_id, zone)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def classify(response: httpx.Response, now: datetime) -> Outcome:
+    code = response.status_code
+    if 200 <= code < 300:
+        return Delivered(f"HTTP {code}")
+    if code == 410:
+        return GiveUp("HTTP 410 Gone: the receiver asked for no more")
+    if 300 <= code < 400:
+        return TryLater(f"HTTP {code} redirect not followed")
+    return TryLater(f"HTTP {code}", retry_after(response.headers.get("retry-after", ""), now))
+
+
+def retry_after(value: str, now: datetime) -> timedelta:
+    """Retry-After (RFC 9110 §10.2.3) as a wait, capped at the longest backoff."""
+    value = value.strip()
+    if value.isdigit():
+        wait = timedelta(seconds=int(value[:6]))
+    else:
+        try:
+            wait = parsedate_to_datetime(value) - now
+        except (TypeError, ValueError):
+            return timedelta(0)
+    return max(timedelta(0), min(wait, MAX_DELAY))
+
+
+def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    return (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
+
+
+class WebhookSender:
+    def __init__(
+        self, secret: str, zone: ZoneInfo, clock: Clock, client: httpx.AsyncClient
+    ) -> None:
+        self.secret = secret
+        self.zone = zone
+        self.clock = clock
+        self.client = client
+
+    async def send(self, notification: Notification, lead: Lead) -> Outcome:
+        body = webhook_body(lead, notification.delivery_id, self.zone)
+        try:
+            async with asyncio.timeout(TIMEOUT_SECONDS):
+                response = await self._post(notification, body)
+        except (TimeoutError, httpx.TimeoutException):
+            return TryLater("timeout")
+        except httpx.InvalidURL:
+            return GiveUp("invalid URL")
+        except httpx.HTTPError as exc:  # connection refused, TLS, protocol errors
+            return TryLater(type(exc).__name__)
+        return classify(response, self.clock())
+
+    async def _post(self, notification: Notification, body: bytes) -> httpx.Response:
+        url = httpx.URL(notification.target)
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"leadform/{__version__}",
+            DELIVERY_HEADER: notification.delivery_id,
+            SIGNATURE_HEADER: signature_header(
+                self.secret, int(self.clock().astimezone(UTC).timestamp()), body
+            ),
+        }
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self.client.post(url, content=body, headers=headers)
+            location = response.headers.get("location")
+            if response.status_code not in FOLLOWED_REDIRECTS or not location:
+                return response
+            following = url.join(location)
+            if not same_origin(url, following):
+                return response
+            url = following
+        return response
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def webhook_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False)

@@ -1,0 +1,111 @@
+"""Leads, staff and tokens written straight into a test database."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from leadform.api_tokens import new_token
+from leadform.passwords import hash_password
+from leadform.storage.database import migrations, split_statements
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@cache
+def password_hash() -> str:
+    """argon2 is slow on purpose: hash the test password once per run."""
+    return hash_password(PASSWORD)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def ensure_schema(path: Path) -> None:
+    """Migrate a database no app has opened yet (for tests without a client)."""
+    with connect(path) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            for migration in migrations():
+                for statement in split_statements(migration.sql):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migrations()[-1].version}")
+
+
+def lead(**overrides: Any) -> dict[str, Any]:
+    n = next(_counter)
+    created = overrides.pop("created_at", datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+    values: dict[str, Any] = {
+        "reference": f"REF{n:05d}",
+        "token_id": f"token-{n}",
+        "created_at": created.astimezone(UTC)
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z"),
+        "locale": "en",
+        "name": f"Lead {n}",
+        "phone": "+85291234567",
+        "email": f"lead{n}@example.com",
+        "treatment": "acne",
+        "preferred_date": "2026-12-01",
+        "consent_terms_at": "2026-11-25T02:00:00.000000Z",
+        "consent_marketing": 0,
+        "consent_wording_hash": "test-wording",
+        "ip": "203.0.113.1",
+        "user_agent": "test",
+    }
+    values.update(overrides)
+    return values
+
+
+def insert_leads(path: Path, leads: Iterable[dict[str, Any]]) -> list[int]:
+    """Insert leads in one transaction; returns their ids."""
+    ids = []
+    with connect(path) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT OR IGNORE INTO consent_wordings VALUES ('test-wording', 'en', 'I agree', "
+            "'2026-11-25T02:00:00Z')"
+        )
+        for row in leads:
+            columns = ", ".join(row)
+            marks = ", ".join("?" * len(row))
+            cursor = conn.execute(
+                f"INSERT INTO leads ({columns}) VALUES ({marks})", list(row.values())
+            )
+            ids.append(int(cursor.lastrowid or 0))
+        conn.execute("COMMIT")
+    return ids
+
+
+def add_staff(path: Path, email: str = "sales@example.com", *, disabled: bool = False) -> int:
+    now = "2026-11-01T00:00:00.000000Z"
+    with connect(path) as conn:
+        cursor = conn.execute(
+            "INSERT INTO staff (email, password_hash, created_at, password_changed_at, "
+            "disabled_at) VALUES (?, ?, ?, ?, ?)",
+            (email, password_hash(), now, now, now if disabled else None),
+        )
+        return int(cursor.lastrowid or 0)
+
+
+def add_token(path: Path, name: str = "crm-sync") -> str:
+    token = new_token()
+    with connect(path) as conn:
+        conn.execute(
+            "INSERT INTO api_tokens (name, public_id, secret_hash, created_at) VALUES (?, ?, ?, ?)",
+            (name, token.public_id, token.secret_hash, "2026-11-01T00:00:00.000000Z"),
+        )
+    return token.token
+
+
+def days_ago(now: datetime, days: float) -> datetime:
+    return now - timedelta(days=days)

@@ -1,0 +1,175 @@
+"""`leadform staff`, `leadform tokens` and `leadform export` as a person runs them."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import os
+import pty
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import ROOT
+from tests.factories import PASSWORD, ensure_schema, insert_leads, lead
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "LEADFORM_DATABASE": str(tmp_path / "leads.db"),
+        "LEADFORM_SECRET_KEY": "cli-test-secret",
+        "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
+    }
+
+
+def leadform(
+    env: dict[str, str], *args: str, stdin: str = "", **kw: object
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "leadform", *args],
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def database(env: dict[str, str]) -> Path:
+    return Path(env["LEADFORM_DATABASE"])
+
+
+def test_staff_accounts_are_added_listed_disabled_and_enabled(env: dict[str, str]) -> None:
+    added = leadform(
+        env, "staff", "add", "Sales@Example.com", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == "added staff account sales@example.com\n"
+    assert PASSWORD not in added.stdout + added.stderr
+    with sqlite3.connect(database(env)) as conn:
+        (stored,) = conn.execute("SELECT password_hash FROM staff").fetchone()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert "sales@example.com\tactive" in leadform(env, "staff", "list").stdout
+    assert leadform(env, "staff", "disable", "sales@example.com").returncode == 0
+    assert "sales@example.com\tdisabled" in leadform(env, "staff", "list").stdout
+    assert leadform(env, "staff", "enable", "sales@example.com").returncode == 0
+    assert "sales@example.com\tactive" in leadform(env, "staff", "list").stdout
+
+
+def test_adding_an_account_twice_or_a_short_password_fails(env: dict[str, str]) -> None:
+    leadform(env, "staff", "add", "a@example.com", "--password-stdin", stdin=PASSWORD)
+    again = leadform(env, "staff", "add", "A@example.com", "--password-stdin", stdin=PASSWORD)
+    assert again.returncode == 1 and "already an account" in again.stderr
+    short = leadform(env, "staff", "add", "b@example.com", "--password-stdin", stdin="short")
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+
+
+def test_changing_a_password_replaces_the_hash(env: dict[str, str]) -> None:
+    leadform(env, "staff", "add", "a@example.com", "--password-stdin", stdin=PASSWORD)
+    with sqlite3.connect(database(env)) as conn:
+        before = conn.execute("SELECT password_hash FROM staff").fetchone()[0]
+    changed = leadform(
+        env, "staff", "password", "a@example.com", "--password-stdin", stdin="another long password"
+    )
+    assert changed.returncode == 0, changed.stderr
+    with sqlite3.connect(database(env)) as conn:
+        assert conn.execute("SELECT password_hash FROM staff").fetchone()[0] != before
+    missing = leadform(
+        env, "staff", "password", "x@example.com", "--password-stdin", stdin=PASSWORD
+    )
+    assert missing.returncode == 1
+
+
+def test_tokens_are_shown_once_and_stored_only_as_hashes(env: dict[str, str]) -> None:
+    created = leadform(env, "tokens", "create", "crm-sync")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("lf_") and "shown once" in created.stderr
+    with sqlite3.connect(database(env)) as conn:
+        row = conn.execute("SELECT public_id, secret_hash FROM api_tokens").fetchone()
+    assert token.split("_")[2] not in "".join(row)
+    listing = leadform(env, "tokens", "list").stdout
+    assert "crm-sync\tactive" in listing and token not in listing
+    assert leadform(env, "tokens", "revoke", "crm-sync").returncode == 0
+    assert "crm-sync\trevoked" in leadform(env, "tokens", "list").stdout
+    assert leadform(env, "tokens", "revoke", "crm-sync").returncode == 1
+
+
+def test_export_writes_the_same_csv_to_stdout_and_records_it(env: dict[str, str]) -> None:
+    ensure_schema(database(env))
+    insert_leads(database(env), [lead(name="陳大文"), lead(name="=1+1", treatment="milia")])
+    result = leadform(env, "export", "--treatment", "acne")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("\ufeffreference,")
+    rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"), newline="")))
+    assert [row[2] for row in rows[1:]] == ["陳大文"]
+    assert "next time use --after" in result.stderr
+    assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
+    with sqlite3.connect(database(env)) as conn:
+        kind, fmt, count = conn.execute(
+            "SELECT actor_kind, format, row_count FROM exports"
+        ).fetchone()
+    assert (kind, fmt, count) == ("command", "csv", 1)
+
+
+def test_export_after_a_cursor_and_to_an_xlsx_file(env: dict[str, str], tmp_path: Path) -> None:
+    ensure_schema(database(env))
+    first = insert_leads(database(env), [lead(), lead()])
+    insert_leads(database(env), [lead(reference="NEWONE")])
+    target = tmp_path / "new.xlsx"
+    result = leadform(
+        env, "export", "--after", str(first[-1]), "--format", "xlsx", "-o", str(target)
+    )
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["NEWONE"]
+
+
+def test_export_rejects_bad_arguments_in_one_line(env: dict[str, str]) -> None:
+    result = leadform(env, "export", "--from", "yesterday")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == "leadform: check --from"
+
+
+def test_export_shows_a_progress_bar_when_stderr_is_a_terminal(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    ensure_schema(database(env))
+    insert_leads(database(env), [lead() for _ in range(30)])
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "leadform", "export", "-o", str(tmp_path / "out.csv")],
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=terminal,
+            timeout=60,
+            check=False,
+        )
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                data = os.read(controller, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            output += data
+    finally:
+        os.close(controller)
+    assert process.returncode == 0
+    assert b"100%" in output and b"30/30" in output

@@ -1,0 +1,395 @@
+"""Staff sign-in, sessions, throttling, CSRF and the leads page over HTTP."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from leadform.config import Settings
+from tests.conftest import FakeClock, csrf_token, sign_in
+from tests.factories import PASSWORD, add_staff, insert_leads, lead
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def staff(client: httpx.AsyncClient, settings: Settings) -> int:
+    return add_staff(settings.database)
+
+
+async def signed_in(client: httpx.AsyncClient) -> None:
+    response = await sign_in(client)
+    assert response.status_code == 303, response.text
+
+
+# --- who gets in -------------------------------------------------------------------
+
+
+async def test_admin_pages_redirect_to_login_without_a_session(client: httpx.AsyncClient) -> None:
+    response = await client.get("/admin?treatment=acne")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/login?next=%2Fadmin%3Ftreatment%3Dacne"
+
+
+async def test_sign_in_sets_a_signed_httponly_lax_session_cookie(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    response = await sign_in(client)
+    assert response.status_code == 303 and response.headers["location"] == "/admin"
+    cookie = next(
+        value
+        for name, value in response.headers.multi_items()
+        if name == "set-cookie" and value.startswith("leadform_session=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/admin" in cookie
+    assert "Secure" not in cookie
+    assert (await client.get("/admin")).status_code == 200
+
+
+async def test_secure_cookies_setting_marks_cookies_secure(
+    settings: Settings, clock: FakeClock
+) -> None:
+    from dataclasses import replace
+
+    from asgi_lifespan import LifespanManager
+
+    from leadform.application import create_app
+
+    app = create_app(replace(settings, secure_cookies=True), clock=clock)
+    async with LifespanManager(app) as manager:
+        add_staff(settings.database)
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            response = await sign_in(c)
+    cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
+    assert cookies and all("Secure" in cookie for cookie in cookies)
+
+
+async def test_login_goes_back_to_the_page_asked_for_but_never_off_site(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    page = await client.get("/admin/login?next=/admin/exports")
+    assert 'name="next" value="/admin/exports"' in page.text
+    form = {"email": "sales@example.com", "password": PASSWORD, "csrf": csrf_token(page.text)}
+    response = await client.post("/admin/login", data={**form, "next": "https://evil.example/"})
+    assert response.headers["location"] == "/admin"
+
+
+async def test_wrong_password_and_unknown_email_get_the_same_answer(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    wrong = await sign_in(client, password="not the password at all")
+    unknown = await sign_in(client, email="nobody@example.com")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "The email address or password is not right." in wrong.text
+    assert "The email address or password is not right." in unknown.text
+
+
+async def test_disabled_account_cannot_sign_in(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    add_staff(settings.database, disabled=True)
+    assert (await sign_in(client)).status_code == 401
+
+
+async def test_disabling_an_account_ends_its_session_at_once(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    await signed_in(client)
+    with sqlite3.connect(settings.database) as conn:
+        conn.execute("UPDATE staff SET disabled_at = '2026-11-26T00:00:00Z'")
+    assert (await client.get("/admin")).status_code == 303
+
+
+async def test_login_without_the_csrf_token_is_refused(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    await client.get("/admin/login")  # has the CSRF cookie, but posts no token
+    response = await client.post(
+        "/admin/login", data={"email": "sales@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert "leadform_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_login_with_a_token_from_another_browser_is_refused(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    attacker_token = csrf_token((await client.get("/admin/login")).text)
+    client.cookies.clear()  # the victim's browser: a CSRF cookie of its own
+    await client.get("/admin/login")
+    response = await client.post(
+        "/admin/login",
+        data={"email": "sales@example.com", "password": PASSWORD, "csrf": attacker_token},
+    )
+    assert response.status_code == 403
+
+
+async def test_logout_needs_post_with_csrf_and_ends_the_session(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    await signed_in(client)
+    page = await client.get("/admin")
+    assert (await client.get("/admin/logout")).status_code == 405
+    assert (await client.post("/admin/logout", data={"csrf": "forged"})).status_code == 403
+    assert (await client.get("/admin")).status_code == 200
+    response = await client.post("/admin/logout", data={"csrf": csrf_token(page.text)})
+    assert response.status_code == 303 and response.headers["location"] == "/admin/login"
+    assert (await client.get("/admin")).status_code == 303
+
+
+async def test_a_session_cookie_kept_after_logout_no_longer_works(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    await signed_in(client)
+    kept = client.cookies.get("leadform_session")
+    page = await client.get("/admin")
+    await client.post("/admin/logout", data={"csrf": csrf_token(page.text)})
+    client.cookies.set("leadform_session", kept or "", path="/admin")
+    assert (await client.get("/admin")).status_code == 303
+
+
+async def test_forged_session_cookie_is_ignored(client: httpx.AsyncClient, staff: int) -> None:
+    client.cookies.set("leadform_session", "made-up.signature", path="/admin")
+    assert (await client.get("/admin")).status_code == 303
+
+
+# --- throttling --------------------------------------------------------------------
+
+
+async def test_five_failures_for_an_account_block_it_for_fifteen_minutes(
+    client: httpx.AsyncClient, clock: FakeClock, staff: int
+) -> None:
+    for _ in range(5):
+        assert (await sign_in(client, password="wrong password!")).status_code == 401
+    blocked = await sign_in(client)  # even the right password
+    assert blocked.status_code == 429
+    assert blocked.headers["retry-after"] == "900"
+    assert "Too many failed sign-ins" in blocked.text
+    clock.advance(14 * 60)
+    assert (await sign_in(client)).status_code == 429
+    clock.advance(61)
+    assert (await sign_in(client)).status_code == 303
+
+
+async def test_five_failures_from_an_address_block_other_accounts_too(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    add_staff(settings.database, "other@example.com")
+    for number in range(5):
+        await sign_in(client, email=f"guess{number}@example.com")
+    assert (await sign_in(client, email="other@example.com")).status_code == 429
+
+
+async def test_throttle_is_shared_by_instances_on_one_database(
+    settings: Settings, clock: FakeClock, staff: int
+) -> None:
+    from asgi_lifespan import LifespanManager
+
+    from leadform.application import create_app
+
+    async def attempt(app_index: int) -> int:
+        app = apps[app_index]
+        transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return (await sign_in(c, password="wrong password!")).status_code
+
+    managers = [LifespanManager(create_app(settings, clock=clock)) for _ in range(2)]
+    async with managers[0] as first, managers[1] as second:
+        apps = [first.app, second.app]
+        codes = [await attempt(n % 2) for n in range(7)]
+    assert codes == [401] * 5 + [429, 429]
+
+
+async def test_a_success_does_not_count_as_a_failure(client: httpx.AsyncClient, staff: int) -> None:
+    for _ in range(4):
+        await sign_in(client, password="wrong password!")
+    assert (await sign_in(client)).status_code == 303
+    client.cookies.clear()
+    assert (await sign_in(client, password="wrong password!")).status_code == 401
+    assert (await sign_in(client)).status_code == 429
+
+
+# --- headers and languages ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/admin/login", "/admin", "/admin/exports", "/admin/leads.csv"])
+async def test_admin_responses_are_not_frameable_or_cacheable(
+    client: httpx.AsyncClient, staff: int, path: str
+) -> None:
+    await signed_in(client)
+    response = await client.get(path)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_login_page_speaks_traditional_chinese(client: httpx.AsyncClient) -> None:
+    page = await client.get("/admin/login", headers={"Accept-Language": "zh-HK"})
+    assert '<html lang="zh-Hant-HK">' in page.text
+    assert "職員登入" in page.text
+
+
+async def test_chosen_language_is_remembered_for_later_pages(client: httpx.AsyncClient) -> None:
+    await client.get("/admin/login?lang=zh-hant-hk")
+    page = await client.get("/admin/login", headers={"Accept-Language": "en"})
+    assert '<html lang="zh-Hant-HK">' in page.text
+
+
+# --- browsing ----------------------------------------------------------------------
+
+
+def lead_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'data-lead-id="(\d+)"', html)]
+
+
+async def test_leads_are_listed_newest_first_in_clinic_time(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    ids = insert_leads(
+        settings.database,
+        [lead(name="陳大文", created_at=datetime(2026, 11, 25, 16, 30, tzinfo=UTC)), lead()],
+    )
+    await signed_in(client)
+    page = await client.get("/admin")
+    assert lead_ids(page.text) == ids[::-1]
+    assert "陳大文" in page.text
+    assert 'datetime="2026-11-26T00:30:00+08:00"' in page.text
+
+
+async def test_pages_follow_the_keyset_and_not_offsets(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    ids = insert_leads(settings.database, [lead() for _ in range(120)])
+    await signed_in(client)
+    first = await client.get("/admin")
+    assert lead_ids(first.text) == ids[::-1][:50]
+    older = re.search(r'href="/admin(\?before=\d+)" rel="next"', first.text)
+    assert older
+    second = await client.get("/admin" + older.group(1))
+    assert lead_ids(second.text) == ids[::-1][50:100]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("treatment=milia", {"milia-zh"}),
+        ("locale=zh-Hant-HK", {"milia-zh"}),
+        ("marketing=yes", {"milia-zh"}),
+        ("marketing=no", {"acne-en", "old"}),
+        ("q=CHAN", {"acne-en"}),
+        ("q=9876+5432", {"milia-zh"}),
+        ("q=wong%40example", {"milia-zh"}),
+        ("q=%25", set()),
+        ("from=2026-11-20&to=2026-11-20", {"old"}),
+        ("from=2026-11-21", {"acne-en", "milia-zh"}),
+    ],
+)
+async def test_filters_and_search(
+    client: httpx.AsyncClient, settings: Settings, staff: int, query: str, expected: set[str]
+) -> None:
+    insert_leads(
+        settings.database,
+        [
+            lead(reference="old", created_at=datetime(2026, 11, 20, 15, 59, tzinfo=UTC)),
+            lead(reference="acne-en", name="Chan Tai Man"),
+            lead(
+                reference="milia-zh",
+                name="王小明",
+                phone="+85298765432",
+                email="wong@example.com",
+                treatment="milia",
+                locale="zh-Hant-HK",
+                consent_marketing=1,
+            ),
+        ],
+    )
+    await signed_in(client)
+    page = await client.get(f"/admin?{query}")
+    assert set(re.findall(r'class="reference-cell">([^<]+)<', page.text)) == expected
+
+
+async def test_bad_filter_values_get_a_message_not_an_error(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    await signed_in(client)
+    page = await client.get("/admin?from=soon&treatment=botox")
+    assert page.status_code == 400
+    assert "Enter a date as YYYY-MM-DD." in page.text
+
+
+async def test_chart_shows_the_last_30_days_per_treatment_as_inline_svg(
+    client: httpx.AsyncClient, settings: Settings, clock: FakeClock, staff: int
+) -> None:
+    now = clock.now
+    insert_leads(
+        settings.database,
+        [
+            lead(created_at=now - timedelta(days=1)),
+            lead(created_at=now - timedelta(days=1), treatment="milia"),
+            lead(created_at=now - timedelta(days=1)),
+            lead(created_at=now - timedelta(days=40)),  # outside the chart
+        ],
+    )
+    await signed_in(client)
+    page = await client.get("/admin")
+    assert "<svg" in page.text and "<script" not in page.text
+    assert "Leads per day for the last 30 days: 3" in page.text
+    assert re.search(r"<title>[^<]*Acne: 2</title>", page.text)
+    assert re.search(r"<title>[^<]*Milia: 1</title>", page.text)
+
+
+async def test_admin_shows_the_notification_summary_and_backlog(
+    client: httpx.AsyncClient, settings: Settings, clock: FakeClock, staff: int
+) -> None:
+    [lead_id] = insert_leads(settings.database, [lead(created_at=clock.now)])
+    queued = (clock.now - timedelta(minutes=20)).isoformat()
+    with sqlite3.connect(settings.database) as conn:
+        conn.executemany(
+            "INSERT INTO notifications (delivery_id, lead_id, channel, target, status, "
+            "created_at, window_started_at, next_attempt_at, attempts, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    "d1",
+                    lead_id,
+                    "webhook",
+                    "https://crm.example/hook",
+                    "pending",
+                    queued,
+                    queued,
+                    queued,
+                    3,
+                    "HTTP 503",
+                ),
+                (
+                    "d2",
+                    lead_id,
+                    "email",
+                    "team@example.com",
+                    "delivered",
+                    queued,
+                    queued,
+                    queued,
+                    1,
+                    "",
+                ),
+            ],
+        )
+    await signed_in(client)
+    page = (await client.get("/admin")).text
+    assert "Notifications have been waiting for more than 15 minutes" in page
+    assert "<tr><td>webhook</td><td>1</td><td>0</td><td>0</td></tr>" in page
+    assert "<tr><td>email</td><td>0</td><td>1</td><td>0</td></tr>" in page
+    assert "HTTP 503" in page
+
+
+async def test_admin_without_notifications_shows_no_summary(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    await signed_in(client)
+    assert "Notifications" not in (await client.get("/admin")).text

@@ -1,0 +1,325 @@
+"""Webhook delivery against a real receiver (uvicorn on 127.0.0.1), with a fake clock
+so a day of retries runs in a moment."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leadform.leads import lead_fields
+from leadform.notifications import delivery, webhook
+from leadform.notifications.delivery import Deliverer
+from leadform.notifications.webhook import WebhookSender, webhook_client
+from leadform.storage import Database, open_database
+from leadform.storage.leads import get_lead
+from tests.conftest import FakeClock
+from tests.outbox_support import (
+    EMAIL_ADDRESS,
+    NAME,
+    PHONE,
+    drain,
+    new_lead,
+    outbox_rows,
+    wait_for_rows,
+)
+from tests.outbox_support import webhook as hook
+from tests.peers import SECRET, Receiver, free_port, serving
+
+pytestmark = pytest.mark.anyio
+
+ZONE = ZoneInfo("Asia/Hong_Kong")
+DAY = timedelta(hours=24)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(tmp_path / "leads.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def make_deliverer(db: Database, clock: FakeClock) -> Callable[..., Deliverer]:
+    def make(**options: object) -> Deliverer:
+        sender = WebhookSender(SECRET, ZONE, clock, webhook_client())
+        defaults: dict[str, object] = {"give_up_after": DAY, "random": lambda: 0.0}
+        return Deliverer(db, {"webhook": sender}, clock, **{**defaults, **options})  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def receiver(clock: FakeClock) -> Receiver:
+    return Receiver(now=lambda: int(clock().timestamp()))
+
+
+def url(port: int, path: str = "/hook") -> str:
+    return f"http://127.0.0.1:{port}{path}"
+
+
+async def test_receiver_gets_the_lead_signed_with_the_export_fields(
+    db: Database, make_deliverer: Callable[..., Deliverer], receiver: Receiver, clock: FakeClock
+) -> None:
+    port = free_port()
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    [request] = receiver.received
+    lead = await get_lead(db.reader, 1)
+    assert lead is not None
+    assert request.verified
+    assert request.headers["content-type"] == "application/json"
+    assert request.document == {
+        "event": "lead.created",
+        "delivery_id": request.headers["leadform-delivery"],
+        **lead_fields(lead, ZONE),
+    }
+    assert request.document["name"] == NAME  # UTF-8 JSON, not escapes to undo
+
+
+async def test_a_500_is_retried_with_the_same_key_and_processed_once(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    receiver.script = [500, 502]
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    start = int(clock().timestamp())
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    keys = {r.headers["leadform-delivery"] for r in receiver.received}
+    assert len(receiver.received) == 3 and len(keys) == 1
+    assert len(receiver.processed) == 1
+    # backoff with the jitter drawn at its lowest: 2.5 s, then 5 s
+    assert [r.timestamp - start for r in receiver.received] == [0, 2, 7]
+    [row] = outbox_rows(tmp_path / "leads.db")
+    assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 3, "")
+
+
+async def test_a_receiver_down_for_an_hour_gets_the_lead_when_it_is_back(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    port = free_port()  # nothing listens there yet
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    back_at = clock() + timedelta(hours=1)
+    while clock() < back_at:
+        await deliverer.deliver_due()
+        [row] = outbox_rows(tmp_path / "leads.db")
+        assert row["status"] == "pending" and row["last_error"] == "ConnectError"
+        clock.now = max(clock.now, _parse(row["next_attempt_at"]))
+    async with serving(receiver, port):
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    [row] = outbox_rows(tmp_path / "leads.db")
+    assert row["status"] == "delivered" and row["attempts"] > 5
+    assert len(receiver.processed) == 1
+
+
+async def test_410_stops_that_url_and_the_others_still_get_the_lead(
+    db: Database, make_deliverer: Callable[..., Deliverer], clock: FakeClock, tmp_path: Path
+) -> None:
+    gone = Receiver(now=lambda: int(clock().timestamp()), otherwise=410)
+    fine = Receiver(now=lambda: int(clock().timestamp()))
+    gone_port, fine_port = free_port(), free_port()
+    await db.save_lead(new_lead("t1", hook(url(gone_port)), hook(url(fine_port))))
+    deliverer = make_deliverer()
+    async with serving(gone, gone_port), serving(fine, fine_port):
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    rows = outbox_rows(tmp_path / "leads.db")
+    assert [(r["status"], r["attempts"]) for r in rows] == [("failed", 1), ("delivered", 1)]
+    assert rows[0]["last_error"].startswith("HTTP 410")
+    assert len(gone.received) == len(fine.received) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 400, 404, 429, 500, 503])
+async def test_other_answers_are_retried(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    tmp_path: Path,
+    status: int,
+) -> None:
+    port = free_port()
+    receiver.script = [(status, {"location": url(port, "/elsewhere")})]
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        await deliverer.deliver_due()
+        [row] = outbox_rows(tmp_path / "leads.db")
+        assert row["status"] == "pending" and row["last_error"].startswith(f"HTTP {status}")
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    assert [r.path for r in receiver.received] == ["/hook", "/hook"]  # no redirect followed
+
+
+async def test_a_307_to_the_same_origin_is_followed_with_the_signed_body(
+    db: Database, make_deliverer: Callable[..., Deliverer], receiver: Receiver, clock: FakeClock
+) -> None:
+    port = free_port()
+    receiver.script = [(307, {"location": "/moved"})]
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        await deliverer.deliver_due()
+    await deliverer.stop()
+    assert [(r.path, r.verified) for r in receiver.received] == [("/hook", True), ("/moved", True)]
+
+
+async def test_a_redirect_to_another_host_is_not_followed(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    # the same server under another name: a request there would be recorded
+    receiver.script = [(308, {"location": f"http://localhost:{port}/stolen"})]
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        await deliverer.deliver_due()
+    await deliverer.stop()
+    assert [r.path for r in receiver.received] == ["/hook"]
+    [row] = outbox_rows(tmp_path / "leads.db")
+    assert row["status"] == "pending" and "not followed" in row["last_error"]
+
+
+async def test_a_notification_undelivered_for_the_give_up_time_is_failed(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    receiver.otherwise = 503
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    created = clock()
+    deliverer = make_deliverer(give_up_after=timedelta(hours=3))
+    async with serving(receiver, port):
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    [row] = outbox_rows(tmp_path / "leads.db")
+    assert row["status"] == "failed"
+    assert row["last_error"] == "HTTP 503; gave up after 3 h"
+    assert _parse(row["finished_at"]) == created + timedelta(hours=3)  # the last try
+    assert len(receiver.received) == row["attempts"]
+
+
+async def test_a_hung_receiver_times_out_and_is_retried(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(webhook, "TIMEOUT_SECONDS", 0.2)
+    port = free_port()
+    receiver.gate = asyncio.Event()
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        await deliverer.deliver_due()
+        [row] = outbox_rows(tmp_path / "leads.db")
+        receiver.gate.set()
+    await deliverer.stop()
+    assert (row["status"], row["last_error"]) == ("pending", "timeout")
+
+
+async def test_delivery_logs_carry_no_personal_data(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = free_port()
+    receiver.script = [500, 410]
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    with caplog.at_level(logging.DEBUG):
+        async with serving(receiver, port):
+            await drain(deliverer, db, clock)
+        await deliverer.stop()
+    lead = await get_lead(db.reader, 1)
+    assert lead is not None
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("leadform"))
+    assert lead.reference in logged and "HTTP 410" in logged
+    for personal in (NAME, PHONE, EMAIL_ADDRESS, "203.0.113.9"):
+        assert personal not in caplog.text
+
+
+async def test_the_running_task_retries_on_its_own_and_is_woken_by_a_new_lead(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(delivery, "POLL_SECONDS", 3600.0)  # only a wake or a retry moves it
+
+    async def skip_ahead(seconds: float) -> None:
+        if seconds >= delivery.POLL_SECONDS:
+            await asyncio.sleep(seconds)  # idle: only a wake ends this
+        clock.advance(seconds)  # a retry's wait passes at once
+        await asyncio.sleep(0)
+
+    port = free_port()
+    receiver.script = [500, 500]
+    deliverer = make_deliverer(sleep=skip_ahead)
+    async with serving(receiver, port):
+        deliverer.start()
+        await asyncio.sleep(0.05)  # idle: nothing queued yet
+        await db.save_lead(new_lead("t1", hook(url(port))))
+        deliverer.wake()
+        await wait_for_rows(tmp_path / "leads.db", "delivered")
+        await deliverer.stop()
+    [row] = outbox_rows(tmp_path / "leads.db")
+    assert row["status"] == "delivered" and len(receiver.processed) == 1
+
+
+async def test_stopping_abandons_an_attempt_in_flight_and_hands_the_row_back(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    receiver.gate = asyncio.Event()
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer()
+    async with serving(receiver, port):
+        deliverer.start()
+        await receiver.wait_for(1)
+        await deliverer.stop()
+        receiver.gate.set()
+    [row] = outbox_rows(tmp_path / "leads.db")
+    assert (row["status"], row["attempts"], row["lease_owner"]) == ("pending", 1, None)
+
+
+def _parse(text: str):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
