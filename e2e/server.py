@@ -56,6 +56,9 @@ def running_server(folder: Path, **settings: str) -> Iterator[RunningServer]:
 
     A visitor in a browser fills a form faster than the bot check's default
     (LEADFORM_MIN_FILL_SECONDS=2) allows, so tests run with 0 unless they say otherwise.
+    Every test's browser posts from 127.0.0.1, often with the same phone number, so the
+    rate limits (default 5/minute per address and per number) are off unless a test
+    sets LEADFORM_RATE_LIMIT itself.
     """
     port = free_port()
     database = folder / "leads.db"
@@ -66,6 +69,7 @@ def running_server(folder: Path, **settings: str) -> Iterator[RunningServer]:
         "LEADFORM_SECRET_KEY": secrets.token_urlsafe(32),
         "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
         "LEADFORM_MIN_FILL_SECONDS": "0",
+        "LEADFORM_RATE_LIMIT": "0",
         **settings,
     }
     with log.open("wb") as output:

@@ -18,10 +18,12 @@ CONTROLS = "input:not([type=hidden]), button, select, textarea, a"
 
 
 def overflowing_controls(page: Page) -> list[str]:
-    """Controls not wholly inside the viewport's width, or with no size at all."""
+    """Controls not wholly inside the viewport's width, or with no size at all (except
+    the honeypot, which is off-screen on purpose)."""
     found: list[str] = page.eval_on_selector_all(
         CONTROLS,
         """els => els.filter(el => {
+            if (el.closest(".form-extra")) return false;
             const box = el.getBoundingClientRect();
             return box.width === 0 || box.height === 0 || box.left < 0
                 || box.right > document.documentElement.clientWidth;

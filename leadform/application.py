@@ -13,16 +13,18 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.routing import Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from leadform.assets import AssetFiles, load_assets
 from leadform.config import Settings, load_settings
 from leadform.csrf import CsrfTokens
 from leadform.dates import Clock, system_clock
 from leadform.export import XLSX_MEDIA_TYPE
+from leadform.framing import FramePolicy
 from leadform.i18n import load_languages
 from leadform.intake import LeadIntake
 from leadform.logstream import flush_logs
-from leadform.middleware import AdminHeaders, BodyLimit, SecurityHeaders
+from leadform.middleware import AdminHeaders, ApiCors, BodyLimit, SecurityHeaders
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.mail import staff_language
 from leadform.notifications.senders import create_senders
@@ -31,7 +33,7 @@ from leadform.staff_auth import StaffAuth
 from leadform.storage import StorageError, open_database
 from leadform.templating import create_templates
 from leadform.tokens import FormTokens
-from leadform.views import admin, admin_auth, errors, exports, form, pages
+from leadform.views import admin, admin_auth, api, embed, errors, exports, form, pages
 from leadform.views.context import AppContext
 
 logger = logging.getLogger("leadform")
@@ -87,28 +89,12 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             *admin_auth.routes,
             *admin.routes,
             *exports.routes,
+            *api.routes,
+            *embed.routes,
+            *(embed.example_routes if settings.examples else []),
             Mount("/static", AssetFiles(assets), name="static"),
         ],
-        middleware=[
-            Middleware(RequestLog),  # outermost: sees every answer, 413s included
-            # Pages carry no per-visitor secret (a form token is given to anyone who
-            # asks), so compressing them gives BREACH-style attacks nothing to find.
-            # Exports are left alone: compressing a million-row stream would cost the
-            # export its speed, and XLSX is a zip already.
-            Middleware(
-                GZipMiddleware,
-                minimum_size=500,
-                compresslevel=6,
-                exclude_content_types=(
-                    *DEFAULT_EXCLUDED_CONTENT_TYPES,
-                    "text/csv",
-                    XLSX_MEDIA_TYPE,
-                ),
-            ),
-            Middleware(SecurityHeaders),
-            Middleware(AdminHeaders),
-            Middleware(BodyLimit),
-        ],
+        middleware=middleware(settings),
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,
@@ -116,3 +102,31 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         },
         lifespan=lifespan,
     )
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first. The proxy headers come first so that every later layer (rate
+    limits, the stored address) sees the real client, and only when the peer is a
+    proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own implementation)."""
+    layers = [
+        # Pages carry no per-visitor secret (a form token is given to anyone who
+        # asks), so compressing them gives BREACH-style attacks nothing to find.
+        # Exports are left alone: compressing a million-row stream would cost the
+        # export its speed, and XLSX is a zip already.
+        Middleware(
+            GZipMiddleware,
+            minimum_size=500,
+            compresslevel=6,
+            exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/csv", XLSX_MEDIA_TYPE),
+        ),
+        Middleware(SecurityHeaders, frames=FramePolicy(settings.embed_origins)),
+        Middleware(AdminHeaders),
+        Middleware(ApiCors, origins=settings.embed_origins),
+        Middleware(BodyLimit),
+    ]
+    if settings.trusted_proxies:
+        proxies = list(settings.trusted_proxies)
+        layers.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
+    # Outermost of all: the request log sees every answer, 413s included. It logs no
+    # address, so it need not come after the proxy headers.
+    return [Middleware(RequestLog), *layers]

@@ -6,8 +6,10 @@ is checked against this list by a test, so none goes undocumented.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +21,9 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
+
+from leadform.framing import parse_origins
+from leadform.ratelimit import RateLimit, parse_rate_limits
 
 logger = logging.getLogger("leadform.config")
 
@@ -80,6 +85,29 @@ SETTINGS: tuple[Setting, ...] = (
         "LEADFORM_BUSY_TIMEOUT",
         "5",
         "seconds a write waits for a database locked by another process before a 503",
+    ),
+    Setting(
+        "LEADFORM_EMBED_ORIGINS",
+        "",
+        "space-separated origins (`https://blog.example.com`) allowed to frame the form "
+        "and call the JSON API from their pages; empty: only the service itself",
+    ),
+    Setting(
+        "LEADFORM_RATE_LIMIT",
+        "5/minute;30/hour",
+        "submissions allowed per client address and per phone number (units: second, "
+        "minute, hour, day); `0` turns limiting off (load tests)",
+    ),
+    Setting(
+        "LEADFORM_TRUSTED_PROXIES",
+        "",
+        "space-separated addresses or networks (`10.0.0.0/8`) of reverse proxies whose "
+        "`X-Forwarded-For`/`X-Forwarded-Proto` are believed; empty: the socket's address",
+    ),
+    Setting(
+        "LEADFORM_EXAMPLES",
+        "0",
+        "`1` serves the example landing page with three embedded forms at `/examples/landing`",
     ),
     Setting(
         "LEADFORM_WEBHOOK_URL",
@@ -157,6 +185,10 @@ class Settings:
     locales_dir: Path
     pseudo_locale: bool
     busy_timeout: float
+    embed_origins: tuple[str, ...] = ()
+    rate_limits: tuple[RateLimit, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    examples: bool = False
     secure_cookies: bool = False
     webhook_urls: tuple[str, ...] = ()
     webhook_secret: str = ""
@@ -201,6 +233,10 @@ def load_settings(
         locales_dir=load_locales_dir(env, root=base),
         pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
+        embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
+        rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),
+        trusted_proxies=_cast(raw, "LEADFORM_TRUSTED_PROXIES", _networks),
+        examples=_cast(raw, "LEADFORM_EXAMPLES", _flag),
         secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
         **_notification_settings(raw),
     )
@@ -351,6 +387,17 @@ def _url_template(value: str) -> str:
     except (KeyError, IndexError, ValueError):
         raise ValueError("may contain no placeholder but {locale}") from None
     return value
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Addresses or CIDR networks, space- or comma-separated, each checked."""
+    found = []
+    for item in filter(None, re.split(r"[\s,]+", value)):
+        try:
+            found.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network") from None
+    return tuple(found)
 
 
 MIN_WEBHOOK_SECRET = 16

@@ -26,6 +26,10 @@ FIELDS = (
 )
 """The controls of the form, in page order (the error summary follows it)."""
 
+HONEYPOT = "website"
+"""A field people never see (hidden by the stylesheet, skipped by screen readers)
+and bots fill in; a name browsers' autofill does not recognise."""
+
 TREATMENTS: dict[str, str] = {"acne": N_("Acne"), "milia": N_("Milia")}
 
 NAME_MAX = 100
@@ -156,6 +160,10 @@ def _check(errors: Errors, field: str, rule: Callable[[str], Any], data: Mapping
     except Invalid as problem:
         errors[field] = problem.message
         return None
+
+
+def honeypot_filled(data: Mapping[str, str]) -> bool:
+    return bool(data.get(HONEYPOT, "").strip())
 
 
 def is_checked(value: str) -> bool:

@@ -6,17 +6,29 @@ every way in shares one set of rules and one idempotency key.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from leadform.attribution import attribution_from
 from leadform.config import Settings
 from leadform.consent import ConsentText, consent_text, policy_url
 from leadform.dates import BookableRange, Clock, bookable_range
-from leadform.forms import Errors, validate
+from leadform.forms import Errors, honeypot_filled, validate
 from leadform.i18n import Language
 from leadform.notifications.targets import notification_targets
-from leadform.storage import ConsentWording, Database, NewLead, StorageError, StoredLead
+from leadform.storage import (
+    Attempt,
+    ConsentWording,
+    Database,
+    NewLead,
+    StorageError,
+    StoredLead,
+    Throttled,
+)
+from leadform.storage.leads import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from leadform.tokens import FormToken, FormTokens, TokenProblem
 
 logger = logging.getLogger("leadform.intake")
@@ -40,11 +52,25 @@ class NeedsFixing:
 
 
 @dataclass(frozen=True)
+class Decoy:
+    """The honeypot was filled: answer as if accepted; nothing was stored."""
+
+    stored: StoredLead
+
+
+@dataclass(frozen=True)
 class Unavailable:
     """Storage failed; nothing was saved, the visitor may try again."""
 
 
-Outcome = Accepted | Refused | NeedsFixing | Unavailable
+@dataclass(frozen=True)
+class TooMany:
+    """Over a rate limit for this client address or phone number; nothing was stored."""
+
+    retry_after: int  # seconds
+
+
+Outcome = Accepted | Decoy | Refused | NeedsFixing | TooMany | Unavailable
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,7 @@ class LeadIntake:
         self.tokens = tokens
         self.clock = clock
         self.db = db
+        self.honeypot_count = 0
         self.notify = notification_targets(settings)
         self.wake_delivery = wake_delivery
         self._consent: dict[str, ConsentText] = {}
@@ -91,6 +118,10 @@ class LeadIntake:
         return self._consent[tag]
 
     async def submit(self, data: Mapping[str, str], language: Language, client: Client) -> Outcome:
+        """Every front end's way in: token, rules, honeypot, rate limits, storage.
+
+        `data` holds the form's fields (and the optional attribution fields) as text.
+        """
         token = self.tokens.check(data.get("token", ""))
         if not isinstance(token, FormToken):
             logger.info("submission refused: token %s", token.value)
@@ -106,14 +137,76 @@ class LeadIntake:
             consent=ConsentWording(language.tag, self.consent(language).evidence()),
             ip=client.ip,
             user_agent=client.user_agent[:512],
+            attribution=attribution_from(data),
             notify=self.notify,  # queued in the lead's own transaction, if it is new
         )
+        if honeypot_filled(data):
+            return await self._decoy(new)
         try:
-            stored = await self.db.save_lead(new)
+            stored = await self._store(new)
         except StorageError as exc:
             logger.error("lead not stored: %s", exc)
             return Unavailable()
+        if isinstance(stored, Throttled):
+            logger.info("submission over the rate limit: retry after %ss", stored.retry_after)
+            return TooMany(stored.retry_after)
         logger.info("lead stored: reference %s", stored.reference)
         if self.notify:
             self.wake_delivery()
         return Accepted(stored)
+
+    async def _store(self, new: NewLead) -> StoredLead | Throttled:
+        attempt = self._attempt(new)
+        if attempt is None:
+            return await self.db.save_lead(new)
+        return await self.db.save_lead_within_limits(new, attempt)
+
+    async def _decoy(self, new: NewLead) -> Outcome:
+        """A filled honeypot: counted like any attempt, answered like a success."""
+        self.honeypot_count += 1
+        logger.info("honeypot filled: submission dropped (%d since start)", self.honeypot_count)
+        attempt = self._attempt(new)
+        try:
+            throttled = await self.db.record_attempt(attempt) if attempt else None
+        except StorageError as exc:
+            logger.error("honeypot attempt not counted: %s", exc)
+            throttled = None
+        if throttled is not None:
+            return TooMany(throttled.retry_after)
+        return Decoy(self._decoy_lead(new))
+
+    def _attempt(self, new: NewLead) -> Attempt | None:
+        """The rate-limit keys of a submission: its client address and phone number,
+        as keyed hashes so the counts hold no personal data."""
+        if not self.settings.rate_limits:
+            return None
+        keys = [self._key("phone", new.lead.phone)]
+        if new.ip:
+            keys.insert(0, self._key("ip", new.ip))
+        return Attempt(tuple(keys), new.token_id, new.created_at, self.settings.rate_limits)
+
+    def _key(self, kind: str, value: str) -> str:
+        message = f"{kind}:{value}".encode()
+        return hmac.new(self._rate_secret, message, hashlib.sha256).hexdigest()[:32]
+
+    @property
+    def _rate_secret(self) -> bytes:
+        return f"rate-limit:{self.settings.secret_key}".encode()
+
+    def _decoy_lead(self, new: NewLead) -> StoredLead:
+        return StoredLead(
+            reference=decoy_reference(self.settings.secret_key, new.token_id),
+            token_id=new.token_id,
+            locale=new.locale,
+            treatment=new.lead.treatment,
+            preferred_date=new.lead.preferred_date,
+            created_at=new.created_at,
+        )
+
+
+def decoy_reference(secret: str, token_id: str) -> str:
+    """A reference that looks real and is the same for every post of one form."""
+    digest = hmac.new(secret.encode(), f"decoy:{token_id}".encode(), hashlib.sha256).digest()
+    return "".join(
+        REFERENCE_ALPHABET[byte % len(REFERENCE_ALPHABET)] for byte in digest[:REFERENCE_LENGTH]
+    )

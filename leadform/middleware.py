@@ -1,12 +1,16 @@
-"""Plain ASGI middleware: request size limit and security headers."""
+"""Plain ASGI middleware: request size limit, security headers, CORS for the API."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from leadform.framing import FramePolicy
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -46,38 +50,67 @@ class BodyLimit:
 
 
 class SecurityHeaders:
-    """Headers every response carries; a view may set its own CSP first."""
+    """Headers every response carries; a view may set its own CSP first.
 
-    HEADERS: ClassVar[dict[str, str]] = {
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "Content-Security-Policy": (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'"
-        ),
-    }
+    `frame-ancestors` depends on the page: form pages may be framed by the embed
+    origins, every other page by nobody.
+    """
 
-    def __init__(self, app: ASGIApp) -> None:
+    CSP = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; base-uri 'none'; object-src 'none'"
+    )
+    HEADERS = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    )
+
+    def __init__(self, app: ASGIApp, frames: FramePolicy | None = None) -> None:
         self.app = app
-        # Raw ASGI header pairs, encoded once: this runs on every response.
-        self.raw = [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.HEADERS.items()
-        ]
+        self.frames = frames or FramePolicy(())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        policy = f"{self.CSP}; {self.frames.frame_ancestors(scope['path'])}"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in self.raw if pair[0] not in present)
-                message = {**message, "headers": headers}
+                headers = MutableHeaders(scope=message)
+                for name, value in self.HEADERS:
+                    headers.setdefault(name, value)
+                headers.setdefault("Content-Security-Policy", policy)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ApiCors:
+    """CORS (preflight included) for /api/ only, for the embed origins only.
+
+    Starlette's CORSMiddleware does the work; this limits it to the API so pages
+    never answer cross-origin reads. No credentials: the API uses no cookies.
+    """
+
+    PREFIX = "/api/"
+
+    def __init__(self, app: ASGIApp, origins: Sequence[str] = ()) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept-Language"],
+            expose_headers=["Retry-After", "Content-Language"],
+            max_age=3600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.PREFIX):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 class AdminHeaders:

@@ -26,9 +26,9 @@ GZIP_LEVEL = 6
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
-def slot_marker(name: str, nonce: str) -> str:
+def slot_marker(index: int, nonce: str) -> str:
     # Letters and digits only: no escaping or filter in a template changes it.
-    return f"leadformslot{nonce}{name}end"
+    return f"leadformslot{nonce}n{index}end"
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class PageCache:
         self._pages: OrderedDict[Hashable, SlottedPage | None] = OrderedDict()
 
     def markers(self, slots: Sequence[str]) -> dict[str, str]:
-        return {name: slot_marker(name, self.nonce) for name in slots}
+        return {name: slot_marker(index, self.nonce) for index, name in enumerate(slots)}
 
     def slotted(
         self, key: Hashable, slots: Sequence[str], render: Callable[[Mapping[str, str]], str]

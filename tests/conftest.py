@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,13 +59,23 @@ def settings(environ: dict[str, str]) -> Settings:
     return load_settings(environ)
 
 
-@pytest.fixture
-async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def serve(
+    settings: Settings, clock: FakeClock, peer: tuple[str, int] = ("203.0.113.9", 5000)
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client over a fresh app (lifespan running) with `peer` as the socket's
+    client address."""
     app = create_app(settings, clock=clock)
     async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app, client=("203.0.113.9", 5000))
+        transport = httpx.ASGITransport(app=manager.app, client=peer)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
             yield c
+
+
+@pytest.fixture
+async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(settings, clock) as c:
+        yield c
 
 
 def form_token(html: str) -> str:

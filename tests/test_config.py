@@ -34,6 +34,12 @@ def test_defaults_match_the_documented_table(tmp_path: Path) -> None:
         ("LEADFORM_TERMS_URL", "javascript:alert(1)"),
         ("LEADFORM_PRIVACY_URL", "https://x/{lang}"),
         ("LEADFORM_DATABASE", " "),
+        ("LEADFORM_EMBED_ORIGINS", "blog.example.com"),
+        ("LEADFORM_EMBED_ORIGINS", "https://blog.example.com/articles"),
+        ("LEADFORM_RATE_LIMIT", "5/fortnight"),
+        ("LEADFORM_RATE_LIMIT", ""),
+        ("LEADFORM_TRUSTED_PROXIES", "proxy.internal"),
+        ("LEADFORM_EXAMPLES", "maybe"),
     ],
 )
 def test_invalid_value_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:
@@ -55,3 +61,31 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `?(LEADFORM_[A-Z_]+)`? \|", readme, flags=re.MULTILINE))
     assert {s.variable for s in SETTINGS} <= documented
+
+
+def test_embed_spam_and_proxy_settings_are_parsed(tmp_path: Path) -> None:
+    from leadform.ratelimit import RateLimit
+
+    settings = load_settings(
+        {
+            "LEADFORM_SECRET_KEY": "k",
+            "LEADFORM_EMBED_ORIGINS": "https://Blog.Example.com https://shop.example:8443/",
+            "LEADFORM_RATE_LIMIT": "10/minute",
+            "LEADFORM_TRUSTED_PROXIES": "10.0.0.0/8 192.0.2.1",
+            "LEADFORM_EXAMPLES": "1",
+        },
+        root=tmp_path,
+    )
+    assert settings.embed_origins == ("https://blog.example.com", "https://shop.example:8443")
+    assert settings.rate_limits == (RateLimit(10, 60),)
+    assert settings.trusted_proxies == ("10.0.0.0/8", "192.0.2.1/32")
+    assert settings.examples is True
+
+
+def test_embed_spam_and_proxy_defaults(tmp_path: Path) -> None:
+    from leadform.ratelimit import RateLimit
+
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
+    assert settings.embed_origins == () and settings.trusted_proxies == ()
+    assert settings.rate_limits == (RateLimit(5, 60), RateLimit(30, 3600))
+    assert settings.examples is False

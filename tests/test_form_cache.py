@@ -77,12 +77,44 @@ async def test_the_reused_page_comes_gzipped_and_plain_alike(client: httpx.Async
     assert without_token(zipped.text) == without_token(plain.text)
 
 
-async def test_a_query_the_cache_key_does_not_cover_is_rendered_afresh(
-    client: httpx.AsyncClient,
+@pytest.mark.parametrize(
+    ("path", "referer"),
+    [
+        ("/en/register", None),
+        ("/zh-hant-hk/register?treatment=milia", None),
+        ("/en/register?embed=1&accent=%23aa3300", None),
+        ("/en/register?embed=1&utm_source=partner", "https://partner.example/article"),
+        (
+            "/en/register?utm_source=fb&utm_campaign=%22%3Cb%3E%26&gclid=abc-123"
+            "&page_url=https%3A%2F%2Fclinic.example%2Fp%3Fa%3D1%26b%3D%22x%22",
+            None,
+        ),
+        ("/en/register?foo=%3Cscript%3E&treatment=acne", 'https://news.example/a?q="<>"'),
+    ],
+)
+async def test_the_reused_page_is_the_page_rendered_for_the_request_alone(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, path: str, referer: str | None
 ) -> None:
     from leadform.views import form
 
-    await client.get("/en/register")
-    html = (await client.get("/en/register?utm_source=newsletter&treatment=milia")).text
-    assert 'value="milia" required checked' in html
-    assert {"treatment"} == form.CACHED_QUERY
+    headers = {"Referer": referer} if referer else {}
+    first = (await client.get(path, headers=headers)).text
+    reused = (await client.get(path, headers=headers)).text
+
+    def uncached(request, language, values):  # type: ignore[no-untyped-def]
+        return form.render_form(
+            request, language, values, attribution=form.page_attribution(request)
+        )
+
+    monkeypatch.setattr(form, "blank_form", uncached)
+    fresh = (await client.get(path, headers=headers)).text
+    assert without_token(first) == without_token(reused) == without_token(fresh)
+
+
+async def test_attribution_values_are_escaped_into_the_reused_page(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.get("/en/register?utm_source=plain")
+    html = (await client.get("/en/register?utm_source=%22%3E%3Cscript%3E")).text
+    assert 'name="utm_source" value="&#34;&gt;&lt;script&gt;"' in html
+    assert "<script>" not in html

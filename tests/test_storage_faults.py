@@ -4,7 +4,7 @@ kept, a log line for the operator, and recovery without a restart.
 Disk full is real where the sandbox lets a test mount a small tmpfs (tests run as
 root here); elsewhere, and for a read-only database (root writes through chmod,
 and a file system cannot be remounted read-only under an open database), the
-SQLite error is injected at the storage boundary, inside the writer's transaction.
+SQLite error is injected at the storage boundary: the writer's COMMIT fails.
 """
 
 from __future__ import annotations
@@ -13,25 +13,24 @@ import errno
 import logging
 import sqlite3
 import subprocess
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-import leadform.storage.database
 from leadform.application import create_app
 from leadform.config import Settings, load_settings
+from leadform.views.context import AppContext
 from tests.conftest import FakeClock, form_token
 from tests.test_http_form import VALID, database_locked, fresh_token, stored_leads
 
 pytestmark = pytest.mark.anyio
 
-Trouble = Callable[[], AbstractContextManager[None]]
+Trouble = Callable[[AppContext], AbstractContextManager[None]]
 CAUSES = {
     "disk full": "database or disk is full",
     "read-only database": "attempt to write a readonly database",
@@ -76,18 +75,20 @@ def filled(folder: Path) -> Iterator[None]:
 
 
 @contextmanager
-def injected(monkeypatch: pytest.MonkeyPatch, error: str) -> Iterator[None]:
-    """Every lead write fails with `error`, as SQLite would raise it mid-transaction."""
-    real = leadform.storage.database.write_leads
+def injected(ctx: AppContext, monkeypatch: pytest.MonkeyPatch, error: str) -> Iterator[None]:
+    """The writer's COMMIT fails with `error`, as SQLite raises it when the disk is
+    full or the file read-only: whatever the transaction wrote is rolled back."""
+    conn = ctx.db.writer.conn
+    real = conn.execute
 
-    async def failing(conn: aiosqlite.Connection, batch: Sequence[Any]) -> Any:
-        raise sqlite3.OperationalError(error)
+    def failing_commit(sql: str, *args: Any) -> Any:
+        if sql.strip().upper() == "COMMIT":
+            raise sqlite3.OperationalError(error)
+        return real(sql, *args)
 
-    monkeypatch.setattr(leadform.storage.database, "write_leads", failing)
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(conn, "execute", failing_commit)
         yield
-    finally:
-        monkeypatch.setattr(leadform.storage.database, "write_leads", real)
 
 
 @pytest.fixture(params=list(CAUSES))
@@ -103,16 +104,16 @@ async def trouble(
             if mounted:
                 environ["LEADFORM_DATABASE"] = str(tmp_path / "small" / "leads.db")
                 settings = load_settings(environ)
-                yield settings, lambda: filled(tmp_path / "small"), CAUSES[kind]
+                yield settings, lambda ctx: filled(tmp_path / "small"), CAUSES[kind]
             else:
                 settings = load_settings(environ)
-                yield settings, lambda: injected(monkeypatch, CAUSES[kind]), CAUSES[kind]
+                yield settings, lambda ctx: injected(ctx, monkeypatch, CAUSES[kind]), CAUSES[kind]
         return
     settings = load_settings(environ)
     if kind == "read-only database":
-        yield settings, lambda: injected(monkeypatch, CAUSES[kind]), CAUSES[kind]
+        yield settings, lambda ctx: injected(ctx, monkeypatch, CAUSES[kind]), CAUSES[kind]
     else:
-        yield settings, lambda: database_locked(settings.database), CAUSES[kind]
+        yield settings, lambda ctx: database_locked(settings.database), CAUSES[kind]
 
 
 async def test_storage_trouble_gives_a_localised_503_a_log_line_and_recovers(
@@ -125,7 +126,7 @@ async def test_storage_trouble_gives_a_localised_503_a_log_line_and_recovers(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             token = await fresh_token(client, clock, "zh-hant-hk")
             caplog.set_level(logging.INFO, logger="leadform")
-            with cause():
+            with cause(manager._state["ctx"]):
                 refused = await client.post("/zh-hant-hk/register", data=VALID | {"token": token})
             retry = await client.post("/zh-hant-hk/register", data=VALID | {"token": token})
             healthy = await client.get("/healthz")

@@ -13,6 +13,12 @@ import aiosqlite
 
 from leadform.storage.errors import StorageError
 from leadform.storage.leads import NewLead, StoredLead, find_lead_by_token, write_leads
+from leadform.storage.rate_limits import (
+    Attempt,
+    Throttled,
+    record_attempts,
+    write_leads_within_limits,
+)
 from leadform.storage.writer import Writer
 
 logger = logging.getLogger("leadform.storage")
@@ -106,6 +112,20 @@ class Database:
         """Store a lead (or find the one its token already stored) once committed."""
         stored: StoredLead = await self.writer.submit(write_leads, new)
         return stored
+
+    async def save_lead_within_limits(
+        self, new: NewLead, attempt: Attempt
+    ) -> StoredLead | Throttled:
+        """Like save_lead, unless the attempt is over a rate limit: then nothing is stored."""
+        result: StoredLead | Throttled = await self.writer.submit(
+            write_leads_within_limits, (new, attempt)
+        )
+        return result
+
+    async def record_attempt(self, attempt: Attempt) -> Throttled | None:
+        """Count an attempt that stores nothing; None when it was within the limits."""
+        result: Throttled | None = await self.writer.submit(record_attempts, attempt)
+        return result
 
     async def find_lead_by_token(self, token_id: str) -> StoredLead | None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
@@ -11,6 +13,7 @@ from starlette.requests import ClientDisconnect, Request
 MAX_FIELDS = 64
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+JSON = "application/json"
 
 
 class BodyError(Exception):
@@ -39,6 +42,37 @@ async def read_form(request: Request) -> dict[str, str]:
         # a server error for the operator.
         raise BodyError(400, "client disconnected") from None
     raise BodyError(415, "unsupported content type")
+
+
+async def read_submission(request: Request) -> dict[str, str]:
+    """A form body, or a JSON object (the API's), as field name -> text."""
+    if media_type(request) == JSON:
+        return parse_json_object(await request.body())
+    return await read_form(request)
+
+
+def parse_json_object(body: bytes) -> dict[str, str]:
+    """A JSON object of scalars as text: true -> "yes", false/null -> "", numbers as
+    written. Arrays and objects as values are refused (400)."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BodyError(400, "malformed JSON body") from None
+    if not isinstance(document, dict) or len(document) > MAX_FIELDS:
+        raise BodyError(400, "the JSON body must be an object of fields")
+    return {str(key): _scalar_text(value) for key, value in document.items()}
+
+
+def _scalar_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False or value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    raise BodyError(400, "field values must be strings, numbers, booleans or null")
 
 
 def _parse_urlencoded(body: bytes) -> dict[str, str]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from leadform.i18n import Language
 from leadform.messages import N_, Message
@@ -39,6 +40,48 @@ PAGES: dict[int, tuple[str, str]] = {
 }
 GENERIC = (N_("Something went wrong"), N_("Please try again in a moment."))
 
+# The API's machine-readable error codes, by status.
+API_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def api_language(request: Request, tag: str | None = None) -> Language:
+    """The API's language: `tag` (the `locale` field or query) when the service speaks
+    it, else Accept-Language, else the default."""
+    languages = app_context(request).languages
+    found = languages.match(tag) if tag else None
+    return found or languages.negotiate(request.headers.get("accept-language"))
+
+
+def json_error(
+    language: Language,
+    status: int,
+    message: Message,
+    *,
+    code: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: object,
+) -> Response:
+    """An API error: `{"error": code, "message": translated text, ...extra}`."""
+    body = {"error": code or API_CODES.get(status, "error"), "message": language.translate(message)}
+    return JSONResponse(
+        body | extra,
+        status_code=status,
+        headers={"Content-Language": language.tag, "Cache-Control": "no-store", **(headers or {})},
+    )
+
 
 def language_for(request: Request) -> Language:
     """The language of the URL's first segment when it names one, else negotiated."""
@@ -54,6 +97,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if not hasattr(request.state, "ctx"):  # before start-up finished: no templates yet
         return PlainTextResponse(exc.detail, status_code=exc.status_code)
     heading, body = PAGES.get(exc.status_code, GENERIC)
+    if is_api(request):
+        language = api_language(request, request.query_params.get("locale"))
+        return json_error(language, exc.status_code, Message(body), headers=exc.headers)
     response = render_message(
         request, language_for(request), exc.status_code, Message(heading), Message(body)
     )
@@ -65,15 +111,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     heading, body = GENERIC
+    if is_api(request) and hasattr(request.state, "ctx"):
+        return json_error(api_language(request), 500, Message(body))
     return render_message(request, language_for(request), 500, Message(heading), Message(body))
 
 
 async def storage_error(request: Request, exc: Exception) -> Response:
     logger.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-    return render_message(
-        request,
-        language_for(request),
-        503,
-        Message(N_("Temporarily unavailable")),
-        Message(N_("We cannot reach our records just now. Please try again in a moment.")),
-    )
+    heading = Message(N_("Temporarily unavailable"))
+    body = Message(N_("We cannot reach our records just now. Please try again in a moment."))
+    if is_api(request):
+        return json_error(api_language(request), 503, body)
+    return render_message(request, language_for(request), 503, heading, body)

@@ -11,18 +11,27 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from leadform.attribution import clean_attribution
 from leadform.dates import BookableRange
-from leadform.forms import FIELDS, TREATMENTS, browser_checks
+from leadform.forms import FIELDS, HONEYPOT, TREATMENTS, browser_checks
 from leadform.i18n import Language
-from leadform.intake import Accepted, Client, NeedsFixing, Refused, Unavailable
+from leadform.intake import (
+    Accepted,
+    Client,
+    Decoy,
+    NeedsFixing,
+    Refused,
+    TooMany,
+    Unavailable,
+)
+from leadform.leads import ATTRIBUTION_FIELDS
 from leadform.messages import N_, Message
+from leadform.storage import StoredLead
 from leadform.tokens import TokenProblem
 from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context
+from leadform.views.frame import FrameOptions
 from leadform.views.rendering import render, render_html
-
-# Query parameters the form page cache's key covers (see blank_form).
-CACHED_QUERY = frozenset({"treatment"})
 
 # Where the error summary links to: the control itself, or the first radio button.
 FIELD_IDS = {name: name for name in FIELDS} | {"treatment": "treatment-acne"}
@@ -39,6 +48,35 @@ UNAVAILABLE = N_(
     "We could not save your registration just now. Nothing you entered is lost: "
     "please submit again in a moment."
 )
+TOO_MANY = N_(
+    "Too many registrations were sent in a short time. Please wait %(minutes)s min and try again."
+)
+
+
+def too_many(retry_after: int) -> Message:
+    return Message(TOO_MANY, {"minutes": max(1, -(-retry_after // 60))})
+
+
+def client_of(request: Request) -> Client:
+    """The submitting client: its address comes from the socket, or from
+    X-Forwarded-For when LEADFORM_TRUSTED_PROXIES lists the peer (see application)."""
+    return Client(
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def page_attribution(request: Request) -> dict[str, str]:
+    """Attribution for a form being shown: the embed passes the host page's values in
+    the query; a direct visit has its own query's, the form's address as the page,
+    and the browser's Referer."""
+    params = request.query_params
+    data = {name: params.get(name, "") for name in ATTRIBUTION_FIELDS}
+    if "page_url" not in params:
+        data["page_url"] = str(request.url)
+    if "referrer" not in params:
+        data["referrer"] = request.headers.get("referer", "")
+    return clean_attribution(data)
 
 
 def page_language(request: Request, page: str) -> Language | Response:
@@ -67,23 +105,28 @@ def form_context(
     *,
     token: str,
     bookable: BookableRange,
+    attribution: Mapping[str, str],
     errors: dict[str, Message] | None = None,
-    notice: str | None = None,
+    notice: Message | None = None,
 ) -> dict[str, Any]:
-    """Everything register.html shows."""
+    """Everything register.html shows (with `render`'s page, query and frame)."""
+    frame = FrameOptions.from_query(request.query_params)
     return {
         "page": "register",
         "query": _query(values),
-        "action": f"/{language.url_tag}/register",
+        "frame": frame,
+        "action": frame.url(f"/{language.url_tag}/register"),
         "values": values,
         "errors": errors or {},
         "field_ids": FIELD_IDS,
-        "notice": Message(notice) if notice else None,
+        "notice": notice,
         "token": token,
         "treatments": list(TREATMENTS.items()),
         "bookable": bookable,
         "checks": browser_checks(bookable),
         "consent": app_context(request).intake.consent(language),
+        "attribution": {name: value for name, value in attribution.items() if value},
+        "honeypot": HONEYPOT,
     }
 
 
@@ -92,12 +135,15 @@ def render_form(
     language: Language,
     values: dict[str, str],
     *,
+    attribution: dict[str, str],
     token: str | None = None,
     errors: dict[str, Message] | None = None,
-    notice: str | None = None,
+    notice: Message | None = None,
     status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    """The form again after a submission, with the visitor's values and messages."""
+    """The form rendered for this request alone (after a submission: the visitor's
+    values and messages)."""
     ctx = app_context(request)
     context = form_context(
         request,
@@ -105,10 +151,11 @@ def render_form(
         values,
         token=token or ctx.tokens.issue(),
         bookable=ctx.intake.bookable(),
+        attribution=attribution,
         errors=errors,
         notice=notice,
     )
-    return render(request, "register.html", language, status=status, **context)
+    return render(request, "register.html", language, status=status, headers=headers, **context)
 
 
 def origin(request: Request) -> tuple[object, ...]:
@@ -120,27 +167,53 @@ def origin(request: Request) -> tuple[object, ...]:
 
 
 def blank_form(request: Request, language: Language, values: dict[str, str]) -> Response:
-    """The form as a visitor first sees it. Every visitor of a day gets the same page
-    but for the token, so it is rendered once (per language, preselected treatment,
-    base URL and bookable range, i.e. until the clinic's day changes) and reused."""
+    """The form as a visitor first sees it, from the page cache.
+
+    Every visitor of a day gets the same page but for the token and the attribution
+    (hidden inputs), so the page is rendered once per key and those values fill its
+    slots, HTML-escaped. The key is everything else that changes the page: language,
+    origin (the language links are absolute), preselected treatment, the framed
+    layout and its accent, which attribution inputs are present, and the bookable
+    range, which changes at midnight in the clinic's time zone.
+    """
     ctx = app_context(request)
     bookable = ctx.intake.bookable()
-    treatment = values.get("treatment", "")
-    key = ("register", language.tag, origin(request), treatment, bookable.earliest, bookable.latest)
+    attribution = {name: value for name, value in page_attribution(request).items() if value}
+    frame = FrameOptions.from_query(request.query_params)
+    key = (
+        "register",
+        language.tag,
+        origin(request),
+        values.get("treatment", ""),
+        frame,
+        tuple(attribution),
+        bookable.earliest,
+        bookable.latest,
+    )
+    slot_names = ("token", *(f"attribution.{name}" for name in attribution))
 
     def render_page(slots: Mapping[str, str]) -> str:
-        context = form_context(request, language, values, token=slots["token"], bookable=bookable)
+        context = form_context(
+            request,
+            language,
+            values,
+            token=slots["token"],
+            bookable=bookable,
+            attribution={name: slots[f"attribution.{name}"] for name in attribution},
+        )
         return render_html(request, "register.html", language, **context)
 
-    page = ctx.pages.slotted(key, ("token",), render_page)
-    slots = {"token": ctx.tokens.issue()}
+    page = ctx.pages.slotted(key, slot_names, render_page)
+    slots = {"token": ctx.tokens.issue()} | {
+        f"attribution.{name}": value for name, value in attribution.items()
+    }
     headers = {"Content-Language": language.tag}
     if page is None:
         return HTMLResponse(render_page(slots), headers=headers)
     if "gzip" in request.headers.get("accept-encoding", ""):
         # Compressing the whole page per request cost more than serving it; only the
-        # token is compressed now (see SlottedPage.fill_gzip). The GZip middleware
-        # passes an encoded answer through.
+        # slots' values are compressed now (SlottedPage.fill_gzip). The GZip
+        # middleware passes an encoded answer through.
         gzip_headers = headers | {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         return HTMLResponse(page.fill_gzip(slots), headers=gzip_headers)
     return HTMLResponse(page.fill(slots), headers=headers)
@@ -151,12 +224,8 @@ async def register(request: Request) -> Response:
     if isinstance(language, Response):
         return language
     if request.method == "GET":
-        query = request.query_params if request.scope["query_string"] else None
-        treatment = query.get("treatment", "") if query else ""
+        treatment = request.query_params.get("treatment", "")
         values = {"treatment": treatment} if treatment in TREATMENTS else {}
-        if query and set(query) - CACHED_QUERY:
-            # A parameter the cache key does not cover may change the page: render it.
-            return render_form(request, language, values)
         return blank_form(request, language, values)
     return await submit(request, language)
 
@@ -166,25 +235,79 @@ async def submit(request: Request, language: Language) -> Response:
         values = await read_form(request)
     except BodyError as problem:
         raise HTTPException(problem.status, problem.reason) from None
-    client = Client(
-        ip=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", ""),
-    )
-    outcome = await app_context(request).intake.submit(values, language, client)
+    outcome = await app_context(request).intake.submit(values, language, client_of(request))
     kept = {name: values.get(name, "") for name in FIELDS}
+    token = values.get("token", "")
+    attribution = clean_attribution(values)
     match outcome:
         case Accepted(stored):
-            url = f"/{language.url_tag}/thanks/{stored.token_id}"
+            url = FrameOptions.from_query(request.query_params).url(
+                f"/{language.url_tag}/thanks/{stored.token_id}"
+            )
             return RedirectResponse(url, status_code=303)
+        case Decoy(stored):
+            # No redirect: the thank-you address would find no lead. Same page, no event.
+            return render_thanks(request, language, stored, submitted=False)
         case NeedsFixing(errors):
-            token = values.get("token", "")
-            return render_form(request, language, kept, token=token, errors=errors, status=422)
+            return render_form(
+                request,
+                language,
+                kept,
+                token=token,
+                errors=errors,
+                status=422,
+                attribution=attribution,
+            )
         case Refused(refusal):
-            return render_form(request, language, kept, notice=NOTICES[refusal], status=400)
+            notice = Message(NOTICES[refusal])
+            return render_form(
+                request, language, kept, notice=notice, status=400, attribution=attribution
+            )
+        case TooMany(retry_after):
+            return render_form(
+                request,
+                language,
+                kept,
+                token=token,
+                notice=too_many(retry_after),
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+                attribution=attribution,
+            )
         case Unavailable():
-            token = values.get("token", "")
-            return render_form(request, language, kept, token=token, notice=UNAVAILABLE, status=503)
+            notice = Message(UNAVAILABLE)
+            return render_form(
+                request,
+                language,
+                kept,
+                token=token,
+                notice=notice,
+                status=503,
+                attribution=attribution,
+            )
     raise AssertionError(outcome)  # pragma: no cover - the match is exhaustive
+
+
+def render_thanks(
+    request: Request, language: Language, lead: StoredLead, *, submitted: bool
+) -> Response:
+    """The thank-you page; `submitted` tells an embedding page's analytics (once)."""
+    frame = FrameOptions.from_query(request.query_params)
+    result = {"treatment": lead.treatment, "locale": lead.locale, "reference": lead.reference}
+    context: dict[str, Any] = {
+        "lead": lead,
+        "treatment_label": TREATMENTS[lead.treatment],
+        "frame": frame,
+        "submitted": result if submitted and frame.embed else None,
+    }
+    return render(
+        request,
+        "thanks.html",
+        language,
+        page=f"thanks/{lead.token_id}",
+        headers={"Cache-Control": "no-store"},
+        **context,
+    )
 
 
 async def thanks(request: Request) -> Response:
@@ -195,15 +318,7 @@ async def thanks(request: Request) -> Response:
     lead = await app_context(request).db.find_lead_by_token(request.path_params["token_id"])
     if lead is None:
         raise HTTPException(404)
-    context: dict[str, Any] = {"lead": lead, "treatment_label": TREATMENTS[lead.treatment]}
-    return render(
-        request,
-        "thanks.html",
-        language,
-        page=page,
-        headers={"Cache-Control": "no-store"},
-        **context,
-    )
+    return render_thanks(request, language, lead, submitted=True)
 
 
 routes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -18,9 +19,17 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 async def home(request: Request) -> Response:
-    """Send the visitor to the form in the best language for their browser."""
-    language = app_context(request).languages.negotiate(request.headers.get("accept-language"))
-    query = f"?{request.url.query}" if request.url.query else ""
+    """Send the visitor to the form in the best language: the first of `?locale=`
+    (comma-separated tags, as embed.js passes them) that the service speaks, else
+    the browser's. The rest of the query (treatment, campaign tags, embed) is kept."""
+    languages = app_context(request).languages
+    params = request.query_params
+    wanted = [tag.strip() for tag in params.get("locale", "").split(",")[:8]]
+    language = next(
+        (found for tag in wanted if tag and (found := languages.match(tag))), None
+    ) or languages.negotiate(request.headers.get("accept-language"))
+    kept = urlencode([(key, value) for key, value in params.multi_items() if key != "locale"])
+    query = f"?{kept}" if kept else ""
     return RedirectResponse(
         f"/{language.url_tag}/register{query}",
         status_code=303,

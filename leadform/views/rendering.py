@@ -11,6 +11,7 @@ from starlette.responses import Response
 from leadform.i18n import Language
 from leadform.messages import Message
 from leadform.views.context import app_context
+from leadform.views.frame import FrameOptions
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,18 @@ def alternates(request: Request, page: str, query: str = "") -> list[Alternate]:
     ]
 
 
+def page_context(
+    request: Request, language: Language, page: str | None, query: str, context: dict[str, Any]
+) -> dict[str, Any]:
+    """What every page's template gets besides its own values."""
+    frame = context.setdefault("frame", FrameOptions())
+    # A framed page shows no language switch and is not indexed: no alternates.
+    if page and not frame.embed:
+        context.setdefault("alternates", alternates(request, page, query))
+    context.setdefault("alternates", [])
+    return {"lang": language, **context}
+
+
 def render(
     request: Request,
     template: str,
@@ -40,11 +53,10 @@ def render(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
-    context.setdefault("alternates", alternates(request, page, query) if page else [])
     return app_context(request).templates.TemplateResponse(
         request,
         template,
-        {"lang": language, **context},
+        page_context(request, language, page, query, context),
         status_code=status,
         headers={"Content-Language": language.tag, **(headers or {})},
     )
@@ -59,11 +71,10 @@ def render_html(
     query: str = "",
     **context: Any,
 ) -> str:
-    """The page as text, with the same context `render` gives it (for the page cache)."""
-    context.setdefault("alternates", alternates(request, page, query) if page else [])
+    """The page as text, with the context `render` gives it (for the page cache)."""
     templates = app_context(request).templates
     return templates.get_template(template).render(
-        {"request": request, "lang": language, **context}
+        {"request": request, **page_context(request, language, page, query, context)}
     )
 
 
