@@ -13,6 +13,7 @@ import phonenumbers
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from leadform.attribution import clean_url
 from leadform.dates import bookable_range, clinic_today
 from leadform.export import FORMULA_TRIGGERS, csv_text, neutralise_formula
 from leadform.forms import FIELDS, NAME_MAX, TREATMENTS, LeadInput, validate
@@ -187,6 +188,17 @@ def test_csv_of_any_neutralised_cells_reads_back_as_the_same_cells(rows: list[li
     assert text.endswith("\r\n")
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert parsed == safe
+
+
+# --- attribution ------------------------------------------------------------------
+
+
+@NO_DEADLINE
+@given(value=st.text(max_size=60))
+def test_a_url_with_space_or_unprintable_characters_is_dropped(value: str) -> None:
+    url = "https://clinic.example/" + value
+    refused = any(ch.isspace() or not ch.isprintable() for ch in url.strip())
+    assert (clean_url(url) == "") >= refused
 
 
 # --- bodies and logs --------------------------------------------------------------
