@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from leadform.leads import Attribution
@@ -43,6 +44,7 @@ def clean_click_id(value: str) -> str:
 _WHITESPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
+@lru_cache(maxsize=1024)  # every form shown cleans its own address: mostly the same few
 def clean_url(value: str) -> str:
     """An absolute http(s) URL of at most URL_MAX characters, without its fragment."""
     value = value.strip()
