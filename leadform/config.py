@@ -55,7 +55,11 @@ SETTINGS: tuple[Setting, ...] = (
         "signs form tokens; generated once into `secret_key` beside the database "
         "(mode 0600) with a warning when unset. Give every instance the same key.",
     ),
-    Setting("LEADFORM_TIMEZONE", "Asia/Hong_Kong", 'the clinic\'s calendar for "today"'),
+    Setting(
+        "LEADFORM_TIMEZONE",
+        "Asia/Hong_Kong",
+        'the clinic\'s calendar for "today", and the zone of every time shown',
+    ),
     Setting("LEADFORM_MIN_DAYS_AHEAD", "1", "earliest bookable day = today + this"),
     Setting("LEADFORM_MAX_DAYS_AHEAD", "90", "latest bookable day = today + this"),
     Setting(
