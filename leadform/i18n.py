@@ -238,6 +238,10 @@ def parse_accept_language(header: str) -> list[str]:
 
 def load_languages(locales_dir: Path, default: str, *, pseudo: bool = False) -> Languages:
     """English plus one language per catalog folder found (and en-XA when `pseudo`)."""
+    if not locales_dir.is_dir():
+        # Serving English alone because the folder was missed would hide every
+        # other language without a word; refuse instead.
+        raise CatalogError(f"LEADFORM_LOCALES_DIR: no catalog folder at {locales_dir}")
     languages = [Language(Locale.parse(SOURCE_LOCALE), gettext.NullTranslations())]
     for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         languages.append(load_language(po_path))
