@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             create_senders(settings, staff, templates.env, clock),
             clock,
             give_up_after=timedelta(hours=settings.notify_give_up_hours),
+            zone=settings.timezone,
         )
         intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
         auth = StaffAuth(settings.secret_key, clock, db)

@@ -11,8 +11,13 @@ from datetime import date, timedelta
 
 WIDTH = 720
 HEIGHT = 180
-LEFT = 32  # room for the y-axis labels
-BOTTOM = 20  # room for the date labels
+# Label size in viewBox units. The stylesheet never draws the chart narrower than
+# WIDTH CSS pixels (it scrolls sideways on a phone instead), so a unit is at least
+# a pixel and the labels at least FONT_SIZE px (a test checks the two agree).
+FONT_SIZE = 12
+LEFT = 36  # room for the y-axis labels
+RIGHT = 20  # room for half of the last date label ("11月26日")
+BOTTOM = 22  # room for the date labels
 TOP = 8
 DAYS = 30
 COLOURS = ("#0f766e", "#b54708", "#5b4bb7", "#a61b4a")
@@ -37,16 +42,25 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class DayTick:
+    """A date on the x axis; the template formats it in the page's language."""
+
+    position: float
+    day: date
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
     bars: tuple[Bar, ...]
     y_ticks: tuple[Tick, ...]
-    x_ticks: tuple[Tick, ...]
+    x_ticks: tuple[DayTick, ...]
     legend: tuple[tuple[str, str], ...]  # (series, colour)
     total: int
     baseline: float
     left: int
+    font_size: int = FONT_SIZE
 
 
 def last_days(today: date, days: int = DAYS) -> list[date]:
@@ -58,7 +72,7 @@ def daily_chart(
 ) -> Chart:
     """Stacked bars, one per day, one segment per series with leads that day."""
     plot_height = HEIGHT - TOP - BOTTOM
-    slot = (WIDTH - LEFT) / max(len(days), 1)
+    slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
     peak = max((sum(counts.get((d, s), 0) for s in series) for d in days), default=0)
     scale_top = _nice_ceiling(peak)
     bars: list[Bar] = []
@@ -79,7 +93,7 @@ def daily_chart(
         for value in (0, scale_top // 2, scale_top)
     )
     x_ticks = tuple(
-        Tick(LEFT + index * slot + slot / 2, f"{day.month}/{day.day}")
+        DayTick(LEFT + index * slot + slot / 2, day)
         for index, day in enumerate(days)
         if (len(days) - 1 - index) % 7 == 0
     )

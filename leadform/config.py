@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
@@ -28,6 +29,21 @@ from leadform.ratelimit import RateLimit, parse_rate_limits
 logger = logging.getLogger("leadform.config")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_root() -> Path:
+    """Where the default paths (var/leads.db, locales) point: the checkout leadform runs
+    from, so `leadform serve` or `leadform staff add` started from another folder still
+    find them; the current folder for an installed copy. A relative path given in the
+    environment is relative to the current folder, as with any command."""
+    return PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
+
+
+def _setting_path(env: Mapping[str, str], name: str, root: Path | None) -> Path:
+    given = env.get(name)
+    if given is not None:
+        return _path(Path.cwd() if root is None else root, given, name)
+    return _path(default_root() if root is None else root, _DEFAULTS[name] or "", name)
 
 
 class SettingsError(ValueError):
@@ -55,7 +71,11 @@ SETTINGS: tuple[Setting, ...] = (
         "signs form tokens; generated once into `secret_key` beside the database "
         "(mode 0600) with a warning when unset. Give every instance the same key.",
     ),
-    Setting("LEADFORM_TIMEZONE", "Asia/Hong_Kong", 'the clinic\'s calendar for "today"'),
+    Setting(
+        "LEADFORM_TIMEZONE",
+        "Asia/Hong_Kong",
+        'the clinic\'s calendar for "today", and the zone of every time shown',
+    ),
     Setting("LEADFORM_MIN_DAYS_AHEAD", "1", "earliest bookable day = today + this"),
     Setting("LEADFORM_MAX_DAYS_AHEAD", "90", "latest bookable day = today + this"),
     Setting(
@@ -152,6 +172,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+MAX_DAYS_AHEAD = 3650
+MAX_FILL_SECONDS = 3600.0
+MAX_BUSY_TIMEOUT = 600.0
+
 _DEFAULTS = {s.variable: s.default for s in SETTINGS}
 
 
@@ -203,36 +227,35 @@ def load_settings(
     environ: Mapping[str, str] | None = None, *, root: Path | None = None
 ) -> Settings:
     """Build Settings from `environ` (default: os.environ); relative paths resolve
-    against `root` (default: the current directory)."""
+    against `root` when given, else as `default_root` says."""
     env = os.environ if environ is None else environ
-    base = Path.cwd() if root is None else root
 
     def raw(name: str) -> str:
         value = env.get(name)
         return value if value is not None else (_DEFAULTS[name] or "")
 
-    database = database_path(env, root=base)
-    min_days = _cast(raw, "LEADFORM_MIN_DAYS_AHEAD", _non_negative_int)
-    max_days = _cast(raw, "LEADFORM_MAX_DAYS_AHEAD", _non_negative_int)
+    database = _setting_path(env, "LEADFORM_DATABASE", root)
+    min_days = _cast(raw, "LEADFORM_MIN_DAYS_AHEAD", _days_ahead)
+    max_days = _cast(raw, "LEADFORM_MAX_DAYS_AHEAD", _days_ahead)
     if max_days < min_days:
         raise SettingsError(
             "LEADFORM_MAX_DAYS_AHEAD", f"must not be less than LEADFORM_MIN_DAYS_AHEAD ({min_days})"
         )
-    return Settings(
-        host=raw("LEADFORM_HOST") or "127.0.0.1",
+    settings = Settings(
+        host=_cast(raw, "LEADFORM_HOST", _host),
         port=_cast(raw, "LEADFORM_PORT", _port),
         database=database,
-        secret_key=env.get("LEADFORM_SECRET_KEY") or load_or_create_secret(database.parent),
+        secret_key=env.get("LEADFORM_SECRET_KEY", ""),
         timezone=_cast(raw, "LEADFORM_TIMEZONE", _zone),
         min_days_ahead=min_days,
         max_days_ahead=max_days,
-        min_fill_seconds=_cast(raw, "LEADFORM_MIN_FILL_SECONDS", _non_negative_float),
+        min_fill_seconds=_cast(raw, "LEADFORM_MIN_FILL_SECONDS", _bounded(0, MAX_FILL_SECONDS)),
         default_locale=_cast(raw, "LEADFORM_DEFAULT_LOCALE", _tag),
         terms_url=_cast(raw, "LEADFORM_TERMS_URL", _url_template),
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
-        locales_dir=load_locales_dir(env, root=base),
+        locales_dir=load_locales_dir(env, root=root),
         pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
-        busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _non_negative_float),
+        busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _bounded(0, MAX_BUSY_TIMEOUT)),
         embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
         rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),
         trusted_proxies=_cast(raw, "LEADFORM_TRUSTED_PROXIES", _networks),
@@ -240,20 +263,32 @@ def load_settings(
         secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
         **_notification_settings(raw),
     )
+    if settings.secret_key:
+        return settings
+    # Only once every value checked out: a typo elsewhere must not leave a key behind.
+    try:
+        key = load_or_create_secret(database.parent)
+    except OSError as exc:
+        raise SettingsError(
+            "LEADFORM_DATABASE",
+            f"cannot create {database.parent} for the database and its secret_key: {exc.strerror}",
+        ) from None
+    return replace(settings, secret_key=key)
 
 
 def database_path(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
-    """LEADFORM_DATABASE alone, for commands that need no other setting (backup, restore)."""
+    """LEADFORM_DATABASE alone, for commands that need no other setting (backup, restore):
+    the same file `leadform serve` would open."""
     env = os.environ if environ is None else environ
-    value = env.get("LEADFORM_DATABASE") or _DEFAULTS["LEADFORM_DATABASE"] or ""
-    return _path(Path.cwd() if root is None else root, value, "LEADFORM_DATABASE")
+    return _setting_path(env, "LEADFORM_DATABASE", root)
 
 
 def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
     """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
     env = os.environ if environ is None else environ
-    value = env.get("LEADFORM_LOCALES_DIR") or _DEFAULTS["LEADFORM_LOCALES_DIR"] or ""
-    return _path(Path.cwd() if root is None else root, value, "LEADFORM_LOCALES_DIR")
+    if not env.get("LEADFORM_LOCALES_DIR"):
+        env = {}  # empty means the default, as before
+    return _setting_path(env, "LEADFORM_LOCALES_DIR", root)
 
 
 def _notification_settings(raw: Callable[[str], str]) -> dict[str, Any]:
@@ -346,9 +381,40 @@ def _non_negative_float(value: str) -> float:
         number = float(value)
     except ValueError:
         raise ValueError("must be a number") from None
-    if not number >= 0:  # also refuses NaN
-        raise ValueError("must be a number of 0 or more")
+    if not 0 <= number < math.inf:  # also refuses NaN
+        raise ValueError("must be a finite number of 0 or more")
     return number
+
+
+def _bounded(low: float, high: float) -> Callable[[str], float]:
+    def cast(value: str) -> float:
+        number = _non_negative_float(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be from {low:g} to {high:g}")
+        return number
+
+    return cast
+
+
+def _days_ahead(value: str) -> int:
+    days = _non_negative_int(value)
+    if days > MAX_DAYS_AHEAD:
+        raise ValueError(f"must be at most {MAX_DAYS_AHEAD} (ten years)")
+    return days
+
+
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+def _host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOSTNAME.match(value):
+            raise ValueError("must be an IP address or a host name such as 127.0.0.1") from None
+    return value
 
 
 def _flag(value: str) -> bool:
@@ -359,7 +425,7 @@ def _flag(value: str) -> bool:
 
 def _positive_float(value: str) -> float:
     number = _non_negative_float(value)
-    if number == 0 or number == float("inf"):
+    if number == 0:
         raise ValueError("must be a number greater than 0")
     return number
 

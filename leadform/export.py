@@ -39,6 +39,8 @@ COLUMN_LABELS: dict[str, str] = {
     "utm_content": N_("UTM content"),
     "page_url": N_("Page URL"),
     "referrer": N_("Referrer"),
+    "gclid": N_("Google click ID"),
+    "fbclid": N_("Facebook click ID"),
 }
 
 # OWASP CSV Injection: a cell starting with one of these is read as a formula by

@@ -198,6 +198,8 @@ def check_phone(value: str) -> str:
 def check_email(value: str) -> str:
     if not value:
         return ""
+    # A Chinese IME may type full-width letters and ＠; NFKC folds them to ASCII.
+    value = unicodedata.normalize("NFKC", value)
     invalid = Invalid(EMAIL_INVALID)
     if len(value) > EMAIL_MAX:
         raise invalid

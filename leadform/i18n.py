@@ -12,15 +12,17 @@ from __future__ import annotations
 import gettext
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
@@ -100,13 +102,37 @@ class Language:
     def format_date(self, day: date) -> str:
         return str(format_date(day, format="medium", locale=self.locale))
 
+    def format_datetime(self, moment: datetime, zone: ZoneInfo) -> str:
+        """An instant in `zone` with the month spelled out and a 24-hour clock, in the
+        language's CLDR order: "Nov 26, 2026, 21:34", "2026年11月26日 21:34". A
+        numeric date (11/26/26) reads differently in Hong Kong than in the US."""
+        local = moment.astimezone(zone)
+        day = format_skeleton("yMMMd", local, locale=self.locale)
+        clock = format_skeleton("Hm", local, locale=self.locale)
+        # How the language joins a date and a time ("{1}, {0}"), as Babel's own
+        # format_datetime reads it (quotes mark literal text).
+        pattern = str(self.locale.datetime_formats["medium"]).replace("'", "")
+        return pattern.replace("{1}", str(day)).replace("{0}", str(clock))
+
+    def format_month_day(self, day: date) -> str:
+        """A day of the month with the month spelled out: "Nov 26", "11月26日"."""
+        return str(format_skeleton("MMMd", day, locale=self.locale))
+
+    def join(self, items: Sequence[str]) -> str:
+        """A list in the language's words: "A, B, and C", "A、B及C" (CLDR)."""
+        return str(format_list(list(items), locale=self.locale)) if items else ""
+
     def translate(self, message: Message) -> str:
-        params = {
-            key: self.format_date(value) if isinstance(value, date) else value
-            for key, value in message.params.items()
-        }
+        params = {key: self._param(value) for key, value in message.params.items()}
         text = self.gettext(message.msgid)
         return text % params if params else text
+
+    def _param(self, value: str | int | date | Message) -> str | int:
+        if isinstance(value, Message):
+            return self.translate(value)
+        if isinstance(value, date):
+            return self.format_date(value)
+        return value
 
 
 class Languages:
@@ -213,6 +239,10 @@ def parse_accept_language(header: str) -> list[str]:
 
 def load_languages(locales_dir: Path, default: str, *, pseudo: bool = False) -> Languages:
     """English plus one language per catalog folder found (and en-XA when `pseudo`)."""
+    if not locales_dir.is_dir():
+        # Serving English alone because the folder was missed would hide every
+        # other language without a word; refuse instead.
+        raise CatalogError(f"LEADFORM_LOCALES_DIR: no catalog folder at {locales_dir}")
     languages = [Language(Locale.parse(SOURCE_LOCALE), gettext.NullTranslations())]
     for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         languages.append(load_language(po_path))

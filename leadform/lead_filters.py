@@ -4,6 +4,7 @@ CSV/XLSX endpoints and `leadform export`. Pure: query values in, a filter out.""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,7 +16,13 @@ from leadform.messages import N_, Message
 MAX_QUERY = 100
 MIN_YEAR, MAX_YEAR = 1900, 9000
 MAX_CURSOR = 2**63 - 1
-_DIGITS = re.compile(r"\d")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# What people type around a phone number: digits, spaces, + - ( ) . and nothing else.
+_PHONE_LIKE = re.compile(r"[\d\s+\-().]*\d[\d\s+\-().]*", re.ASCII)
+# Hong Kong's country code written as a prefix: +852, 00852, (852), (+852).
+_HK_PREFIX = re.compile(r"\(?\s*(?:\+|00)\s*852\s*\)?|\(\s*852\s*\)", re.ASCII)
+HK_COUNTRY_CODE = "852"
+HK_NUMBER_LENGTH = 8
 FILTER_PARAMS = ("from", "to", "treatment", "locale", "marketing", "q")
 
 
@@ -68,18 +75,32 @@ def parse_filter(
     return found, errors
 
 
+def recorded_filter(params: Mapping[str, str]) -> LeadFilter | None:
+    """A filter as an export recorded it (`as_params`), or None when it cannot be read
+    back. Its language is taken as recorded, even one the service no longer offers."""
+    found, errors = parse_filter(params, [params.get("locale", "")])
+    return None if errors else found
+
+
 def _date(value: str, name: str, errors: dict[str, Message]) -> date | None:
     value = value.strip()
     if not value:
         return None
+    if not _ISO_DATE.fullmatch(value):
+        errors[name] = Message(N_("Enter a date as YYYY-MM-DD."))
+        return None
     try:
-        # Years far out would overflow when turned into UTC instants at the edges.
-        if len(value) == 10 and MIN_YEAR <= (day := date.fromisoformat(value)).year <= MAX_YEAR:
-            return day
+        day = date.fromisoformat(value)
     except ValueError:
-        pass
-    errors[name] = Message(N_("Enter a date as YYYY-MM-DD."))
-    return None
+        errors[name] = Message(N_("There is no such date. Enter a real date as YYYY-MM-DD."))
+        return None
+    # Years far out would overflow when turned into UTC instants at the edges.
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        errors[name] = Message(
+            N_("Enter a year from %(first)s to %(last)s."), {"first": MIN_YEAR, "last": MAX_YEAR}
+        )
+        return None
+    return day
 
 
 def _locale(value: str, locales: Iterable[str], errors: dict[str, Message]) -> str | None:
@@ -101,6 +122,32 @@ def _yes_no(value: str, errors: dict[str, Message]) -> bool | None:
     return None
 
 
+def describe_filter(
+    lead_filter: LeadFilter, language_names: Mapping[str, str]
+) -> tuple[Message, ...]:
+    """The filter in words, one message per condition in the page's order, e.g.
+    "Treatment: Milia", "Search: “陳”". `language_names` maps a stored tag to the
+    language's own name (as the language menu shows it); unknown tags stay tags."""
+    f = lead_filter
+    parts: list[Message] = []
+    if f.query:
+        parts.append(Message(N_("Search: “%(text)s”"), {"text": f.query}))
+    if f.submitted_from:
+        parts.append(Message(N_("Submitted from: %(date)s"), {"date": f.submitted_from}))
+    if f.submitted_to:
+        parts.append(Message(N_("Submitted to: %(date)s"), {"date": f.submitted_to}))
+    if f.treatment:
+        name = Message(TREATMENTS.get(f.treatment, f.treatment))
+        parts.append(Message(N_("Treatment: %(treatment)s"), {"treatment": name}))
+    if f.locale:
+        language = language_names.get(f.locale, f.locale)
+        parts.append(Message(N_("Language: %(language)s"), {"language": language}))
+    if f.marketing is not None:
+        answer = Message(N_("Yes") if f.marketing else N_("No"))
+        parts.append(Message(N_("Marketing consent: %(answer)s"), {"answer": answer}))
+    return tuple(parts)
+
+
 def utc_range(lead_filter: LeadFilter, zone: ZoneInfo) -> UtcRange:
     """The clinic-calendar dates as UTC instants (the end day is included whole)."""
 
@@ -115,9 +162,23 @@ def utc_range(lead_filter: LeadFilter, zone: ZoneInfo) -> UtcRange:
     )
 
 
-def phone_digits(query: str) -> str:
-    """The digits of a search, to find "9123 4567" in "+85291234567"."""
-    return "".join(_DIGITS.findall(query))
+def phone_digits(query: str) -> str | None:
+    """The digits to look for in stored (E.164) phones when a search looks like a
+    phone number, else None: "+852 9123-4567", "(852) 9123 4567" and "9123 4567"
+    all give "91234567". Full-width digits from a Chinese input method count too.
+
+    Only a search made of digits and phone punctuation is a phone search, so "Chan 2"
+    or a reference like "CPR2Y54K" does not match every phone containing a 2.
+    """
+    text = unicodedata.normalize("NFKC", query).strip()
+    if not _PHONE_LIKE.fullmatch(text):
+        return None
+    prefix = _HK_PREFIX.match(text)
+    digits = "".join(ch for ch in text[prefix.end() if prefix else 0 :] if ch.isdigit())
+    full_without_plus = len(digits) == len(HK_COUNTRY_CODE) + HK_NUMBER_LENGTH
+    if not prefix and full_without_plus and digits.startswith(HK_COUNTRY_CODE):
+        digits = digits[len(HK_COUNTRY_CODE) :]  # "852 9123 4567": the prefix without +
+    return digits or "".join(ch for ch in text if ch.isdigit())
 
 
 def parse_cursor(value: str) -> int | None:

@@ -71,6 +71,9 @@ LEAD_FIELDS = (
     "utm_content",
     "page_url",
     "referrer",
+    # click ids last: added after the first documented order, so columns stay put
+    "gclid",
+    "fbclid",
 )
 
 

@@ -18,13 +18,18 @@ def N_(msgid: str) -> str:
 
 @dataclass(frozen=True)
 class Message:
-    """A msgid with %-style parameters; dates are formatted for the locale."""
+    """A msgid with %-style parameters; dates are formatted for the locale and a
+    parameter that is itself a Message (a treatment's name) is translated too."""
 
     msgid: str
-    params: Mapping[str, str | int | date] = field(default_factory=dict)
+    params: Mapping[str, str | int | date | Message] = field(default_factory=dict)
 
     def __hash__(self) -> int:
         return hash((self.msgid, tuple(sorted(self.params.items()))))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"msgid": self.msgid, "params": dict(self.params)}
+        params = {
+            key: value.as_dict() if isinstance(value, Message) else value
+            for key, value in self.params.items()
+        }
+        return {"msgid": self.msgid, "params": params}

@@ -26,12 +26,13 @@ from leadform.storage import Database
 from leadform.storage.api_tokens import find_active_token
 from leadform.storage.staff import (
     AttemptClaim,
+    ClearFailures,
     NewSession,
     Staff,
     add_session,
+    clear_failures,
     delete_session,
     find_login,
-    forget_attempts,
     recent_failures,
     record_attempt,
     session_staff,
@@ -131,7 +132,10 @@ class StaffAuth:
             return Rejected()
         session_id = secrets.token_urlsafe(32)
         session = NewSession(_session_hash(session_id), login.staff.id, now, now + SESSION_LIFETIME)
-        await self._db.writer.submit(forget_attempts, claimed.attempt_ids)
+        # A success clears the account's and the address's earlier failures, so a few
+        # typos by colleagues behind one office address do not lock everyone out.
+        cleared = ClearFailures(keys, max(claimed.attempt_ids))
+        await self._db.writer.submit(clear_failures, cleared)
         await self._db.writer.submit(add_session, session)
         logger.info("staff #%d signed in", login.staff.id)
         return SignedIn(login.staff, self._signer.sign(session_id).decode("ascii"))

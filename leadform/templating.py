@@ -7,12 +7,12 @@ the extraction settings in babel.cfg, or msgids silently differ.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel.dates import format_datetime
 from jinja2.ext import i18n as _  # noqa: F401 - imported so a missing extension fails early
 from starlette.templating import Jinja2Templates
 
@@ -40,6 +40,13 @@ def _translate(context: jinja2.runtime.Context, message: Message) -> str:
 
 
 @jinja2.pass_context
+def _translate_list(context: jinja2.runtime.Context, messages: Sequence[Message]) -> str:
+    """Several messages as one phrase: "Treatment: Milia and Search: “陳”"."""
+    language: Language = context["lang"]
+    return language.join([language.translate(message) for message in messages])
+
+
+@jinja2.pass_context
 def _format_date(context: jinja2.runtime.Context, day: date) -> str:
     language: Language = context["lang"]
     return language.format_date(day)
@@ -49,7 +56,13 @@ def _format_date(context: jinja2.runtime.Context, day: date) -> str:
 def _format_datetime(context: jinja2.runtime.Context, moment: datetime, zone: ZoneInfo) -> str:
     """A stored instant in the clinic's time zone, formatted for the language."""
     language: Language = context["lang"]
-    return str(format_datetime(moment, format="short", tzinfo=zone, locale=language.locale))
+    return language.format_datetime(moment, zone)
+
+
+@jinja2.pass_context
+def _format_month_day(context: jinja2.runtime.Context, day: date) -> str:
+    language: Language = context["lang"]
+    return language.format_month_day(day)
 
 
 def create_environment(**options: Any) -> jinja2.Environment:
@@ -67,6 +80,8 @@ def create_environment(**options: Any) -> jinja2.Environment:
     env.filters["translate"] = _translate
     env.filters["format_date"] = _format_date
     env.filters["format_datetime"] = _format_datetime
+    env.filters["format_month_day"] = _format_month_day
+    env.filters["translate_list"] = _translate_list
     return env
 
 

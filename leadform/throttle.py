@@ -1,4 +1,6 @@
 """Sign-in throttling: five failures for one key in 15 minutes block it 15 minutes.
+A successful sign-in clears the failures of both its keys (account and address), so
+only failures since the last success count.
 
 A key is an account (its email) or an address (the client's IP), kept only as an
 HMAC so the attempts table holds no personal data. The rule is pure: the storage

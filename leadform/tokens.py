@@ -75,6 +75,8 @@ class FormTokens:
         """Return the token, or why it cannot be accepted."""
         if not value:
             return TokenProblem.MISSING
+        if not value.isascii():  # a token is ASCII; the signer would fail to encode others
+            return TokenProblem.INVALID
         try:
             raw, issued = self._signer.unsign(value, return_timestamp=True)
         except SignatureExpired:

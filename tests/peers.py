@@ -47,9 +47,46 @@ class Received:
 
 
 @dataclass
+class Concurrency:
+    """Counts the requests being handled at once and keeps the highest count.
+
+    With `together`, each request waits until that many have arrived (at most
+    `patience` seconds), then `linger` seconds more before it is answered: a sender
+    allowed `together` at once shows exactly that in `most`, and one that sends more
+    has them counted while the group lingers."""
+
+    together: int = 0
+    linger: float = 0.2
+    patience: float = 5.0
+    current: int = 0
+    most: int = 0
+    _full: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def enter(self) -> None:
+        self.current += 1
+        self.most = max(self.most, self.current)
+        if not self.together:
+            return
+        if self.current >= self.together:
+            self._full.set()
+        try:
+            async with asyncio.timeout(self.patience):
+                await self._full.wait()
+        except TimeoutError:
+            pass  # a short group: answer anyway
+        await asyncio.sleep(self.linger)
+
+    def leave(self) -> None:
+        self.current -= 1
+        if self.current == 0:
+            self._full = asyncio.Event()  # the next group waits for its own company
+
+
+@dataclass
 class Receiver:
     """A webhook receiver as a CRM would write one: verify, drop repeats by delivery id,
-    process. `script` holds the answers to give, in order (then 200)."""
+    process. `script` holds the answers to give, in order (then 200). `concurrency` counts
+    the requests it handles at once."""
 
     secret: str = SECRET
     now: Any = None  # returns the unix time to verify against; None: trust t
@@ -59,9 +96,19 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     processed: dict[str, dict[str, str]] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    concurrency: Concurrency = field(default_factory=Concurrency)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert scope["type"] == "http"
+        await self.concurrency.enter()
+        try:
+            status, headers = await self._handle(scope, receive)
+        finally:
+            self.concurrency.leave()  # answered (or given up): no longer in flight
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def _handle(self, scope: dict[str, Any], receive: Any) -> tuple[int, list[Any]]:
         body = b""
         while True:
             message = await receive()
@@ -85,9 +132,7 @@ class Receiver:
         status, extra = answer if isinstance(answer, tuple) else (answer, {})
         if not record.verified:
             status = 401
-        raw = [(k.encode(), v.encode()) for k, v in extra.items()]
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": b"ok"})
+        return status, [(k.encode(), v.encode()) for k, v in extra.items()]
 
     async def wait_for(self, count: int, timeout: float = 30) -> None:
         async with asyncio.timeout(timeout):
@@ -117,11 +162,20 @@ async def serving(app: Any, port: int) -> AsyncIterator[uvicorn.Server]:
 
 @dataclass
 class Mailbox:
-    """aiosmtpd's handler: keeps each message with its envelope."""
+    """aiosmtpd's handler: keeps each message with its envelope; `concurrency` counts the
+    messages being handed over at once."""
 
     messages: list[tuple[Envelope, EmailMessage]] = field(default_factory=list)
+    concurrency: Concurrency = field(default_factory=Concurrency)
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        await self.concurrency.enter()
+        try:
+            return self._keep(envelope)
+        finally:
+            self.concurrency.leave()
+
+    def _keep(self, envelope: Envelope) -> str:
         content = envelope.original_content or envelope.content
         assert isinstance(content, bytes)
         parsed = message_from_bytes(content, policy=default)

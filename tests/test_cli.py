@@ -23,3 +23,29 @@ def test_invalid_setting_stops_serve_with_one_line_naming_it(tmp_path: Path) -> 
     assert result.stderr.strip().splitlines() == [
         "leadform: LEADFORM_PORT: must be a whole number (got 'eighty')"
     ]
+
+
+def test_database_from_a_newer_leadform_stops_serve_with_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "leads.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 9999")
+    env = {"LEADFORM_DATABASE": str(path), "LEADFORM_SECRET_KEY": "k"}
+    result = run_leadform("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("leadform: LEADFORM_DATABASE: ") and "newer" in line
+
+
+def test_missing_catalog_folder_stops_serve_with_one_line(tmp_path: Path) -> None:
+    env = {
+        "LEADFORM_DATABASE": str(tmp_path / "l.db"),
+        "LEADFORM_SECRET_KEY": "k",
+        "LEADFORM_LOCALES_DIR": str(tmp_path / "nowhere"),
+    }
+    result = run_leadform("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"leadform: LEADFORM_LOCALES_DIR: no catalog folder at {tmp_path / 'nowhere'}"
+    ]

@@ -136,10 +136,64 @@ def test_export_after_a_cursor_and_to_an_xlsx_file(env: dict[str, str], tmp_path
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["NEWONE"]
 
 
-def test_export_rejects_bad_arguments_in_one_line(env: dict[str, str]) -> None:
-    result = leadform(env, "export", "--from", "yesterday")
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        (
+            ["--from", "2026-13-01"],
+            "--from 2026-13-01: there is no such date. Enter a real date as YYYY-MM-DD.",
+        ),
+        (["--from", "yesterday"], "--from yesterday: enter a date as YYYY-MM-DD."),
+        (["--to", "0001-01-01"], "--to 0001-01-01: enter a year from 1900 to 9000."),
+        (
+            ["--from", "2026-11-02", "--to", "2026-11-01"],
+            "--to 2026-11-01: the end date must not be before the start date.",
+        ),
+        (["--treatment", "botox"], "--treatment botox: choose one of acne, milia"),
+        (["--locale", "fr"], "--locale fr: choose one of en, zh-Hans-CN, zh-Hant-HK"),
+        (["--after", "soon"], "--after must be a cursor printed by an earlier export"),
+    ],
+)
+def test_export_says_what_is_wrong_with_an_argument_in_one_line(
+    env: dict[str, str], arguments: list[str], line: str
+) -> None:
+    ensure_schema(database(env))
+    result = leadform(env, "export", *arguments)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == "leadform: check --from"
+    assert result.stderr == f"leadform: {line}\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_to_a_missing_folder_is_one_line_and_nothing_recorded(
+    env: dict[str, str], tmp_path: Path, fmt: str
+) -> None:
+    ensure_schema(database(env))
+    target = tmp_path / "missing" / f"x.{fmt}"
+    result = leadform(env, "export", "--format", fmt, "-o", str(target))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"leadform: cannot write {target}: the folder {target.parent} does not exist\n"
+    )
+    with sqlite3.connect(database(env)) as conn:
+        assert conn.execute("SELECT count(*) FROM exports").fetchone()[0] == 0
+
+
+def test_export_to_a_folder_asks_for_a_file_name(env: dict[str, str], tmp_path: Path) -> None:
+    ensure_schema(database(env))
+    result = leadform(env, "export", "-o", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == f"leadform: cannot write {tmp_path}: it is a folder; give a file name\n"
+
+
+def test_export_to_a_file_leaves_no_partial_file(env: dict[str, str], tmp_path: Path) -> None:
+    ensure_schema(database(env))
+    insert_leads(database(env), [lead(reference="FILE1")])
+    result = leadform(env, "export", "-o", str(tmp_path / "leads.csv"))
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["leads.csv", "leads.db"] + [
+        name for name in ("leads.db-shm", "leads.db-wal") if (tmp_path / name).exists()
+    ]
+    assert "FILE1" in (tmp_path / "leads.csv").read_text(encoding="utf-8-sig")
 
 
 def test_export_shows_a_progress_bar_when_stderr_is_a_terminal(

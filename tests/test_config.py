@@ -34,6 +34,11 @@ def test_defaults_match_the_documented_table(tmp_path: Path) -> None:
         ("LEADFORM_TERMS_URL", "javascript:alert(1)"),
         ("LEADFORM_PRIVACY_URL", "https://x/{lang}"),
         ("LEADFORM_DATABASE", " "),
+        ("LEADFORM_MAX_DAYS_AHEAD", "99999999"),
+        ("LEADFORM_MIN_FILL_SECONDS", "inf"),
+        ("LEADFORM_MIN_FILL_SECONDS", "7200"),
+        ("LEADFORM_BUSY_TIMEOUT", "inf"),
+        ("LEADFORM_HOST", "not a host"),
         ("LEADFORM_EMBED_ORIGINS", "blog.example.com"),
         ("LEADFORM_EMBED_ORIGINS", "https://blog.example.com/articles"),
         ("LEADFORM_RATE_LIMIT", "5/fortnight"),
@@ -89,3 +94,34 @@ def test_embed_spam_and_proxy_defaults(tmp_path: Path) -> None:
     assert settings.embed_origins == () and settings.trusted_proxies == ()
     assert settings.rate_limits == (RateLimit(5, 60), RateLimit(30, 3600))
     assert settings.examples is False
+
+
+def test_invalid_value_leaves_no_secret_key_behind(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError):
+        load_settings({"LEADFORM_TIMEZONE": "Nowhere"}, root=tmp_path)
+    assert not (tmp_path / "var").exists()
+
+
+def test_database_folder_that_cannot_be_made_names_the_database(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"LEADFORM_DATABASE": str(blocker / "leads.db")}, root=tmp_path)
+    assert raised.value.variable == "LEADFORM_DATABASE"
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "::1", "0.0.0.0", "localhost", "leads.clinic.example"]
+)
+def test_host_accepts_addresses_and_names(tmp_path: Path, host: str) -> None:
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k", "LEADFORM_HOST": host}, root=tmp_path)
+    assert settings.host == host
+
+
+def test_default_paths_are_in_the_checkout_whatever_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k"})
+    assert settings.locales_dir == ROOT / "locales"
+    assert settings.database == ROOT / "var" / "leads.db"

@@ -201,3 +201,9 @@ def test_browser_constraints_are_the_servers_limits() -> None:
     checks = browser_checks(BOOKABLE)
     assert checks["name"].attributes == {"maxlength": "100"}
     assert checks["preferred_date"].attributes == {"min": "2026-11-27", "max": "2027-02-24"}
+
+
+def test_full_width_email_typed_with_a_chinese_ime_is_normalised() -> None:
+    lead, errors = validate(VALID | {"email": "ＡＢＣ＠example.com"}, BOOKABLE)
+    assert errors == {} and lead is not None
+    assert lead.email == "ABC@example.com"

@@ -22,6 +22,9 @@ from leadform.config import Settings, load_settings
 from leadform.dates import system_clock
 from leadform.forms import FIELDS
 from leadform.tokens import FormTokens
+from tests.conftest import FakeClock
+from tests.test_http_form import VALID as VALID_LEAD
+from tests.test_http_form import fresh_token
 
 POST_PATHS = [
     "/en/register",
@@ -176,3 +179,19 @@ def test_post_endpoints_survive_random_requests(environ: dict[str, str]) -> None
 @pytest.mark.load
 def test_post_endpoints_survive_many_random_requests(environ: dict[str, str]) -> None:
     fuzz_post_endpoints(environ, examples=3000)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("field", ["token", "name", "utm_source", "x"])
+async def test_lone_surrogates_in_json_are_a_400_and_store_nothing(
+    client: httpx.AsyncClient, settings: Settings, clock: FakeClock, field: str
+) -> None:
+    # Found by the property tests: JSON escapes can spell text UTF-8 cannot encode;
+    # a valid lead with one such value used to reach the database and fail there (500).
+    lead = VALID_LEAD | {"token": await fresh_token(client, clock), "locale": "en"}
+    body = json.dumps(lead)[:-1] + ', "' + field + '": "x\\ud800"}'
+    response = await client.post(
+        "/api/leads", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert count_leads(settings) == 0

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from leadform.config import Settings
-from tests.conftest import FakeClock, csrf_token, sign_in
+from tests.conftest import ROOT, FakeClock, csrf_token, serve, sign_in
 from tests.factories import PASSWORD, add_staff, insert_leads, lead
 
 pytestmark = pytest.mark.anyio
@@ -205,13 +205,77 @@ async def test_throttle_is_shared_by_instances_on_one_database(
     assert codes == [401] * 5 + [429, 429]
 
 
-async def test_a_success_does_not_count_as_a_failure(client: httpx.AsyncClient, staff: int) -> None:
+async def test_a_success_clears_the_accounts_earlier_failures(
+    client: httpx.AsyncClient, staff: int
+) -> None:
     for _ in range(4):
         await sign_in(client, password="wrong password!")
     assert (await sign_in(client)).status_code == 303
     client.cookies.clear()
-    assert (await sign_in(client, password="wrong password!")).status_code == 401
+    for _ in range(4):  # without the clearing, the first of these would be the fifth
+        assert (await sign_in(client, password="wrong password!")).status_code == 401
+    assert (await sign_in(client)).status_code == 303
+
+
+async def test_a_success_clears_the_failures_of_colleagues_behind_the_same_address(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    for email in ("amy@example.com", "ben@example.com", "cat@example.com"):
+        add_staff(settings.database, email)
+    for email in ("amy@example.com", "amy@example.com", "ben@example.com", "ben@example.com"):
+        assert (await sign_in(client, email=email, password="typo typo typo")).status_code == 401
+    assert (await sign_in(client, email="cat@example.com")).status_code == 303
+    client.cookies.clear()
+    assert (await sign_in(client, email="ben@example.com", password="typo")).status_code == 401
+    assert (await sign_in(client, email="amy@example.com")).status_code == 303
+
+
+async def test_a_success_clears_the_accounts_failures_from_other_addresses(
+    settings: Settings, clock: FakeClock, staff: int
+) -> None:
+    async def attempt(number: int, password: str | None = None) -> int:
+        async with serve(settings, clock, peer=(f"198.51.100.{number}", 4000)) as c:
+            return (await sign_in(c, password=password)).status_code
+
+    for number in range(4):
+        assert await attempt(number, "wrong password!") == 401
+    assert await attempt(50) == 303
+    for number in range(4, 8):
+        assert await attempt(number, "wrong password!") == 401
+    assert await attempt(51) == 303
+
+
+async def test_five_failures_after_a_success_still_block(
+    client: httpx.AsyncClient, staff: int
+) -> None:
+    assert (await sign_in(client)).status_code == 303
+    client.cookies.clear()
+    for _ in range(5):
+        assert (await sign_in(client, password="wrong password!")).status_code == 401
     assert (await sign_in(client)).status_code == 429
+
+
+async def test_a_success_on_one_instance_clears_failures_counted_by_another(
+    settings: Settings, clock: FakeClock, staff: int
+) -> None:
+    from asgi_lifespan import LifespanManager
+
+    from leadform.application import create_app
+
+    async def attempt(app_index: int, password: str | None = "wrong password!") -> int:
+        transport = httpx.ASGITransport(app=apps[app_index], client=("198.51.100.7", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return (await sign_in(c, password=password)).status_code
+
+    managers = [LifespanManager(create_app(settings, clock=clock)) for _ in range(2)]
+    async with managers[0] as first, managers[1] as second:
+        apps = [first.app, second.app]
+        before = [await attempt(0) for _ in range(4)]
+        success = await attempt(1, password=None)
+        after = [await attempt(0) for _ in range(5)]
+        blocked = await attempt(1, password=None)
+    assert before == [401] * 4 and success == 303
+    assert after == [401] * 5 and blocked == 429
 
 
 # --- headers and languages ---------------------------------------------------------
@@ -261,6 +325,33 @@ async def test_leads_are_listed_newest_first_in_clinic_time(
     assert 'datetime="2026-11-26T00:30:00+08:00"' in page.text
 
 
+async def test_the_language_column_shows_each_languages_own_name(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    insert_leads(settings.database, [lead(locale="zh-Hant-HK"), lead(locale="en")])
+    await signed_in(client)
+    page = (await client.get("/admin?lang=zh-hant-hk")).text
+    assert '<td lang="zh-Hant-HK">繁體中文</td>' in page
+    assert '<td lang="en">English</td>' in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("en", "Nov 26, 2026, 21:34"),
+        ("zh-hant-hk", "2026年11月26日 21:34"),
+        ("zh-hans-cn", "2026年11月26日 21:34"),
+    ],
+)
+async def test_times_are_unambiguous_with_a_24_hour_clock_in_every_language(
+    client: httpx.AsyncClient, settings: Settings, staff: int, lang: str, shown: str
+) -> None:
+    insert_leads(settings.database, [lead(created_at=datetime(2026, 11, 26, 13, 34, tzinfo=UTC))])
+    await signed_in(client)
+    page = (await client.get(f"/admin?lang={lang}")).text
+    assert f'<time datetime="2026-11-26T21:34:00+08:00">{shown}</time>' in page
+
+
 async def test_pages_follow_the_keyset_and_not_offsets(
     client: httpx.AsyncClient, settings: Settings, staff: int
 ) -> None:
@@ -272,6 +363,51 @@ async def test_pages_follow_the_keyset_and_not_offsets(
     assert older
     second = await client.get("/admin" + older.group(1))
     assert lead_ids(second.text) == ids[::-1][50:100]
+
+
+def page_link(html: str, rel: str) -> str:
+    found = re.search(rf'href="/admin(\?[^"]*)" rel="{rel}"', html)
+    assert found, f"no {rel} link"
+    return found.group(1).replace("&amp;", "&")
+
+
+async def test_older_pages_link_back_to_newer_ones_by_keyset(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    ids = insert_leads(settings.database, [lead() for _ in range(120)])
+    newest_first = ids[::-1]
+    await signed_in(client)
+    first = (await client.get("/admin?treatment=acne")).text
+    assert 'rel="prev"' not in first and "Newest leads" not in first
+    second = (await client.get("/admin" + page_link(first, "next"))).text
+    third = (await client.get("/admin" + page_link(second, "next"))).text
+    assert lead_ids(third) == newest_first[100:]
+    assert "offset" not in page_link(third, "prev")
+    back_to_second = (await client.get("/admin" + page_link(third, "prev"))).text
+    assert lead_ids(back_to_second) == newest_first[50:100]
+    assert "treatment=acne" in page_link(back_to_second, "prev")
+    back_to_first = (await client.get("/admin" + page_link(back_to_second, "prev"))).text
+    assert lead_ids(back_to_first) == newest_first[:50]
+    assert 'rel="prev"' not in back_to_first
+    assert re.search(r'href="/admin\?treatment=acne">Newest leads</a>', third)
+
+
+async def test_newer_pages_stay_full_and_end_at_the_newest_page(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    ids = insert_leads(settings.database, [lead() for _ in range(60)])
+    await signed_in(client)
+    oldest = (await client.get(f"/admin?before={ids[10]}")).text
+    assert lead_ids(oldest) == ids[:10][::-1]
+    every = ids + insert_leads(settings.database, [lead() for _ in range(70)])  # meanwhile
+    newer = (await client.get("/admin" + page_link(oldest, "prev"))).text
+    assert lead_ids(newer) == every[10:60][::-1]
+    newer = (await client.get("/admin" + page_link(newer, "prev"))).text
+    assert lead_ids(newer) == every[60:110][::-1]
+    # Only 20 newer leads are left: the newest page (50 leads) is shown instead.
+    newest = (await client.get("/admin" + page_link(newer, "prev"))).text
+    assert lead_ids(newest) == every[-50:][::-1]
+    assert 'rel="prev"' not in newest
 
 
 @pytest.mark.parametrize(
@@ -313,6 +449,48 @@ async def test_filters_and_search(
     assert set(re.findall(r'class="reference-cell">([^<]+)<', page.text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("CPR2Y54K", {"CPR2Y54K"}),  # the reference the thank-you page shows
+        ("cpr2y54k", {"CPR2Y54K"}),
+        ("+852 9123 4567", {"CPR2Y54K"}),  # the form's own example format
+        ("(852) 9123-4567", {"CPR2Y54K"}),
+        ("+852-9123-4567", {"CPR2Y54K"}),
+        ("852 9123 4567", {"CPR2Y54K"}),
+        ("00852 9123 4567", {"CPR2Y54K"}),
+        ("９１２３ ４５６７", {"CPR2Y54K"}),  # full-width, from a Chinese input method
+        ("4567", {"CPR2Y54K"}),
+        ("陳", {"CPR2Y54K"}),
+        ("CHAN@EXAMPLE", {"CPR2Y54K"}),
+        ("Ho 2", {"K7M3Q9WX"}),  # a name with a digit does not match every phone with a 2
+        ("+852 6000 0000", set()),
+    ],
+)
+async def test_search_finds_references_names_emails_and_phones_as_staff_type_them(
+    client: httpx.AsyncClient, settings: Settings, staff: int, search: str, expected: set[str]
+) -> None:
+    insert_leads(
+        settings.database,
+        [
+            lead(reference="CPR2Y54K", name="陳大文", email="chan@example.com"),
+            lead(reference="K7M3Q9WX", name="Ho 2", phone="+85262222222"),
+        ],
+    )
+    await signed_in(client)
+    page = await client.get("/admin", params={"q": search})
+    assert set(re.findall(r'class="reference-cell">([^<]+)<', page.text)) == expected
+
+
+async def test_a_plus_sent_unencoded_in_the_address_still_finds_the_phone(
+    client: httpx.AsyncClient, settings: Settings, staff: int
+) -> None:
+    insert_leads(settings.database, [lead(reference="CPR2Y54K")])
+    await signed_in(client)
+    page = await client.get("/admin?q=+852+9123+4567")  # the + arrives as a space
+    assert re.findall(r'class="reference-cell">([^<]+)<', page.text) == ["CPR2Y54K"]
+
+
 async def test_bad_filter_values_get_a_message_not_an_error(
     client: httpx.AsyncClient, staff: int
 ) -> None:
@@ -341,6 +519,39 @@ async def test_chart_shows_the_last_30_days_per_treatment_as_inline_svg(
     assert "Leads per day for the last 30 days: 3" in page.text
     assert re.search(r"<title>[^<]*Acne: 2</title>", page.text)
     assert re.search(r"<title>[^<]*Milia: 1</title>", page.text)
+
+
+@pytest.mark.parametrize(("lang", "label"), [("en", "Nov 26"), ("zh-hant-hk", "11月26日")])
+async def test_chart_dates_spell_out_the_month_in_the_page_language(
+    client: httpx.AsyncClient, staff: int, lang: str, label: str
+) -> None:
+    await signed_in(client)
+    page = (await client.get(f"/admin?lang={lang}")).text
+    assert re.search(rf'text-anchor="middle" fill="#52606d">{label}</text>', page)
+
+
+async def test_chart_labels_stay_readable_on_a_phone(client: httpx.AsyncClient, staff: int) -> None:
+    """A 390 px phone used to shrink the 720-unit drawing to about half, and its
+    10-unit labels to ~5 px. The stylesheet now keeps the chart at least its drawn
+    width (scrolling sideways instead), so a unit is never less than a pixel."""
+    from leadform.chart import FONT_SIZE, WIDTH
+
+    await signed_in(client)
+    page = (await client.get("/admin")).text
+    svg = re.search(
+        r'<div class="chart-scroll">\s*<svg viewBox="0 0 (\d+) \d+"[^>]*font-size="(\d+)"', page
+    )
+    assert svg and (int(svg.group(1)), int(svg.group(2))) == (WIDTH, FONT_SIZE)
+    assert "font-size=" not in page[svg.end() : page.index("</svg>")]  # no smaller override
+    css = (ROOT / "leadform" / "static" / "admin.css").read_text()
+    scroller = re.search(r"\.chart-scroll \{([^}]*)\}", css)
+    drawing = re.search(r"\.chart-svg \{([^}]*)\}", css)
+    assert scroller and "overflow-x: auto" in scroller.group(1)
+    assert drawing
+    min_width = re.search(r"min-width: (\d+)px", drawing.group(1))
+    assert min_width
+    smallest_label_px = FONT_SIZE * int(min_width.group(1)) / WIDTH
+    assert smallest_label_px >= 12
 
 
 async def test_admin_shows_the_notification_summary_and_backlog(
@@ -383,9 +594,14 @@ async def test_admin_shows_the_notification_summary_and_backlog(
     await signed_in(client)
     page = (await client.get("/admin")).text
     assert "Notifications have been waiting for more than 15 minutes" in page
-    assert "<tr><td>webhook</td><td>1</td><td>0</td><td>0</td></tr>" in page
-    assert "<tr><td>email</td><td>0</td><td>1</td><td>0</td></tr>" in page
+    assert "<tr><td>Webhooks</td><td>1</td><td>0</td><td>0</td></tr>" in page
+    assert "<tr><td>Emails</td><td>0</td><td>1</td><td>0</td></tr>" in page
     assert "HTTP 503" in page
+    chinese = (await client.get("/admin?lang=zh-hant-hk")).text
+    assert "<tr><td>Webhook</td><td>1</td><td>0</td><td>0</td></tr>" in chinese
+    assert "<tr><td>電郵</td><td>0</td><td>1</td><td>0</td></tr>" in chinese
+    assert re.search(r"· Webhook · 待發送 ·", chinese)
+    assert not re.search(r">\s*(?:email|webhook|pending|failed|delivered)\b", chinese)
 
 
 async def test_admin_without_notifications_shows_no_summary(

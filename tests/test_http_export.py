@@ -272,8 +272,16 @@ async def test_export_log_page_lists_exports_for_staff(
     page = await client.get("/admin/exports")
     assert page.status_code == 200
     assert "API token crm-sync" in page.text and "sales@example.com" in page.text
-    assert "<code>marketing=no</code>" in page.text
+    assert "<li>Marketing consent: No</li>" in page.text
     assert len(re.findall(r'data-export-id="\d+"', page.text)) == 2
+
+
+def new_since_links(html: str) -> dict[str, tuple[str, str, str]]:
+    """data-new-since / data-new-since-all -> (url, count, text) of each offered link."""
+    found = re.findall(
+        r'href="([^"]+)" download (data-new-since(?:-all)?)="(\d+)">\s*(.*?)\s*</a>', html, re.S
+    )
+    return {kind: (url.replace("&amp;", "&"), count, text) for url, kind, count, text in found}
 
 
 async def test_new_since_my_last_export_button_counts_and_links_new_leads(
@@ -287,10 +295,112 @@ async def test_new_since_my_last_export_button_counts_and_links_new_leads(
     insert_leads(
         settings.database, [lead(reference="N1"), lead(reference="N2"), lead(treatment="milia")]
     )
-    page = (await client.get("/admin")).text
-    button = re.search(r'href="([^"]+)" download data-new-since="(\d+)"', page)
-    assert button and button.group(2) == "2"
-    url = button.group(1).replace("&amp;", "&")
+    links = new_since_links((await client.get("/admin")).text)
+    url, count, text = links["data-new-since"]
+    assert count == "2"
+    assert text == "New since my last export (Treatment: Acne): 2 leads"
     assert f"after={exported.headers['leadform-cursor']}" in url
     response = await client.get(url)
     assert [r["reference"] for r in csv_records(response.content)] == ["N1", "N2"]
+    assert links["data-new-since-all"][1:] == (
+        "3",
+        "All new leads since my last export, any filters: 3 leads",
+    )
+
+
+async def test_new_since_a_filtered_export_offers_every_new_lead_when_none_match(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    add_staff(settings.database)
+    insert_leads(settings.database, [lead(name="陳大文", treatment="milia")])
+    await sign_in(client)
+    exported = await client.get("/admin/leads.csv", params={"treatment": "milia", "q": "陳"})
+    insert_leads(settings.database, [lead(reference="ACNE1", name="Wong")])
+    page = (await client.get("/admin")).text
+    links = new_since_links(page)
+    assert "data-new-since" not in links  # no empty download
+    assert (
+        '<p class="hint" data-new-since="0">No new leads match your last export’s filters '
+        "(Search: “陳” and Treatment: Milia).</p>"
+    ) in page
+    url, count, _ = links["data-new-since-all"]
+    assert (url, count) == (f"/admin/leads.csv?after={exported.headers['leadform-cursor']}", "1")
+    response = await client.get(url)
+    assert [r["reference"] for r in csv_records(response.content)] == ["ACNE1"]
+
+
+async def test_new_since_an_unfiltered_export_with_nothing_new_offers_no_download(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    add_staff(settings.database)
+    insert_leads(settings.database, [lead()])
+    await sign_in(client)
+    await client.get("/admin/leads.xlsx")
+    page = (await client.get("/admin")).text
+    assert new_since_links(page) == {}
+    assert '<p class="hint" data-new-since="0">No new leads since your last export.</p>' in page
+
+
+async def test_new_since_states_the_filters_in_the_staff_language(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    add_staff(settings.database)
+    await sign_in(client)
+    await client.get("/admin/leads.csv", params={"treatment": "milia", "q": "陳"})
+    insert_leads(settings.database, [lead(name="陳小明", treatment="milia")])
+    page = (await client.get("/admin?lang=zh-hant-hk")).text
+    _, _, text = new_since_links(page)["data-new-since"]
+    assert text == "自上次匯出後的新登記（搜尋：「陳」及療程：脂肪粒）：1 個"
+
+
+async def test_export_log_shows_filters_as_translated_labels_and_values(
+    client: httpx.AsyncClient, settings: Settings, token: str
+) -> None:
+    params = {
+        "treatment": "milia",
+        "locale": "zh-Hant-HK",
+        "marketing": "yes",
+        "from": "2026-11-01",
+    }
+    await client.get("/admin/leads.csv", params=params, headers=bearer(token))
+    add_staff(settings.database)
+    await sign_in(client)
+    page = (await client.get("/admin/exports?lang=zh-hant-hk")).text
+    cell = re.search(r'<ul class="plain-list">(.*?)</ul>', page, re.S)
+    assert cell
+    assert re.findall(r"<li>(.*?)</li>", cell.group(1)) == [
+        "提交日期由：2026年11月1日",
+        "療程：脂肪粒",
+        "語言：繁體中文",
+        "同意接收推廣資訊：是",
+    ]
+    assert "treatment=" not in page and "zh-Hant-HK</" not in page
+
+
+async def test_export_log_pages_link_back_to_newer_records(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    with sqlite3.connect(settings.database) as conn:
+        conn.executemany(
+            "INSERT INTO exports (started_at, actor, actor_kind, format, filters, after_id, "
+            "upto_id, status) VALUES ('2026-11-25T02:00:00Z', 'cron', 'command', 'csv', '{}', "
+            "0, ?, 'complete')",
+            [(n,) for n in range(150)],
+        )
+    add_staff(settings.database)
+    await sign_in(client)
+
+    def export_ids(html: str) -> list[int]:
+        return [int(n) for n in re.findall(r'data-export-id="(\d+)"', html)]
+
+    def link(html: str, rel: str) -> str:
+        found = re.search(rf'href="(/admin/exports\?[^"]*)" rel="{rel}"', html)
+        assert found, rel
+        return found.group(1)
+
+    first = (await client.get("/admin/exports")).text
+    assert export_ids(first) == list(range(150, 50, -1)) and 'rel="prev"' not in first
+    second = (await client.get(link(first, "next"))).text
+    assert export_ids(second) == list(range(50, 0, -1))
+    back = (await client.get(link(second, "prev"))).text
+    assert export_ids(back) == export_ids(first)

@@ -478,3 +478,10 @@ async def test_pages_send_security_headers(client: httpx.AsyncClient) -> None:
     response = await client.get("/en/register")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors" in response.headers["content-security-policy"]
+
+
+async def test_404_page_links_back_to_the_form_in_the_visitors_language(
+    client: httpx.AsyncClient,
+) -> None:
+    html = (await client.get("/nothing-here", headers={"Accept-Language": "zh-HK"})).text
+    assert 'href="/zh-hant-hk/register"' in html

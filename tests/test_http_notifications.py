@@ -1,4 +1,6 @@
-"""The form and the outbox over HTTP: only stored leads notify; health and readiness."""
+"""The form, the JSON API and the outbox over HTTP: only stored leads notify (issue 8:
+honeypot, rate-limited, refused and invalid submissions reach no receiver); health and
+readiness."""
 
 from __future__ import annotations
 
@@ -7,11 +9,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from leadform.config import Settings
-from tests.conftest import FakeClock
+from leadform.config import Settings, load_settings
+from tests.conftest import FakeClock, form_token, serve
 from tests.outbox_support import outbox_rows, wait_for_rows
 from tests.peers import SECRET, Receiver, free_port, serving
-from tests.test_http_form import VALID, fresh_token
+from tests.test_http_form import VALID, fresh_token, stored_leads
 
 pytestmark = pytest.mark.anyio
 
@@ -65,35 +67,102 @@ async def test_the_same_form_posted_twice_notifies_once(
     assert len(outbox_rows(settings.database)) == 1
 
 
+FRONT_ENDS = ["form", "api"]
+API_LEAD = VALID | {"consent_terms": True}  # JSON, as a site's own front end sends it
+SPAM = "http://spam.example/cheap-pills"
+
+
+async def send_lead(
+    client: httpx.AsyncClient,
+    clock: FakeClock,
+    front_end: str,
+    *,
+    like_a_person: bool = True,
+    **changes: str,
+) -> httpx.Response:
+    """Post a lead through the HTML form or the JSON API with a fresh token, after a
+    person's fill time (or, unlike a person, at once)."""
+    if front_end == "form":
+        page = await client.get("/zh-hant-hk/register")
+        token = form_token(page.text)
+    else:
+        token = (await client.get("/api/form", params={"locale": "zh-hant-hk"})).json()["token"]
+    if like_a_person:
+        clock.advance(10)
+    if front_end == "form":
+        return await client.post("/zh-hant-hk/register", data=VALID | {"token": token} | changes)
+    return await client.post("/api/leads", json=API_LEAD | {"token": token} | changes)
+
+
+ACCEPTED = {"form": 303, "api": 201}
+
+
+async def assert_only_the_real_lead_reaches_the_receiver(
+    client: httpx.AsyncClient,
+    clock: FakeClock,
+    front_end: str,
+    settings: Settings,
+    receiver: Receiver,
+) -> None:
+    """A real lead sent after the others is delivered; had anything before it been
+    queued, it would be in the outbox too, and delivered no later (oldest first)."""
+    response = await send_lead(client, clock, front_end)
+    assert response.status_code == ACCEPTED[front_end]
+    await wait_for_rows(settings.database, "delivered")
+    [lead] = stored_leads(settings)
+    [row] = outbox_rows(settings.database)
+    [request] = receiver.received
+    assert row["lead_id"] == lead["id"]
+    assert request.verified and request.document["reference"] == lead["reference"]
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
 @pytest.mark.parametrize(
-    ("changes", "status"),
+    ("changes", "like_a_person", "status"),
     [
-        ({"token": "forged.token.value"}, 400),  # refused token
-        ({"phone": "123"}, 422),  # fails validation
-        ({"consent_terms": ""}, 422),
+        pytest.param({"website": SPAM}, True, {"form": 200, "api": 201}, id="honeypot"),
+        pytest.param({"token": "forged.token.value"}, True, 400, id="forged-token"),
+        pytest.param({}, False, 400, id="sent-back-too-fast"),
+        pytest.param({"phone": "123"}, True, 422, id="invalid-phone"),
+        pytest.param({"consent_terms": ""}, True, 422, id="no-consent"),
+        pytest.param({"preferred_date": "2026-11-26"}, True, 422, id="invalid-date"),
     ],
 )
-async def test_refused_or_invalid_submissions_notify_no_one(
+async def test_spam_refused_and_invalid_submissions_reach_no_receiver(
     client: httpx.AsyncClient,
     clock: FakeClock,
     settings: Settings,
+    receiver: Receiver,
+    front_end: str,
     changes: dict[str, str],
-    status: int,
+    like_a_person: bool,
+    status: int | dict[str, int],
 ) -> None:
-    response = await submit(client, clock, **changes)
-    assert response.status_code == status
+    response = await send_lead(client, clock, front_end, like_a_person=like_a_person, **changes)
+    expected = status if isinstance(status, int) else status[front_end]
+    assert response.status_code == expected
     assert outbox_rows(settings.database) == []
+    await assert_only_the_real_lead_reaches_the_receiver(
+        client, clock, front_end, settings, receiver
+    )
 
 
-async def test_a_form_sent_back_too_fast_notifies_no_one(
-    client: httpx.AsyncClient, settings: Settings
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+async def test_a_rate_limited_submission_reaches_no_receiver(
+    environ: dict[str, str], clock: FakeClock, receiver: Receiver, front_end: str
 ) -> None:
-    from tests.conftest import form_token
-
-    token = form_token((await client.get("/en/register")).text)  # no time passes: a bot
-    response = await client.post("/en/register", data=VALID | {"token": token})
-    assert response.status_code == 400
-    assert outbox_rows(settings.database) == []
+    settings = load_settings(environ | {"LEADFORM_RATE_LIMIT": "1/minute"})
+    async with serve(settings, clock) as client:
+        await assert_only_the_real_lead_reaches_the_receiver(
+            client, clock, front_end, settings, receiver
+        )
+        # the same address again, with another number, within the minute
+        limited = await send_lead(client, clock, front_end, phone="9123 4568")
+        assert limited.status_code == 429
+        spam = await send_lead(client, clock, front_end, phone="9123 4569", website=SPAM)
+        assert spam.status_code == 429  # a limited bot gets the same answer
+    assert len(outbox_rows(settings.database)) == 1
+    assert len(receiver.received) == 1
 
 
 async def test_health_stays_200_while_the_outbox_drains_and_readiness_reports_a_backlog(

@@ -111,6 +111,39 @@ def test_dates_are_formatted_for_the_locale(languages: Languages) -> None:
     }
 
 
+def test_times_spell_out_the_month_and_use_a_24_hour_clock(languages: Languages) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2026, 11, 26, 13, 34, tzinfo=UTC)
+    zone = ZoneInfo("Asia/Hong_Kong")
+    formatted = {lang.tag: lang.format_datetime(moment, zone) for lang in languages.all}
+    assert formatted == {
+        "en": "Nov 26, 2026, 21:34",
+        "zh-Hans-CN": "2026年11月26日 21:34",
+        "zh-Hant-HK": "2026年11月26日 21:34",
+    }
+
+
+def test_message_parameters_that_are_messages_are_translated(languages: Languages) -> None:
+    from leadform.messages import Message
+
+    treatment = Message("Treatment: %(treatment)s", {"treatment": Message("Milia")})
+    chinese = languages.match("zh-Hant-HK")
+    assert chinese is not None
+    assert chinese.translate(treatment) == "療程：脂肪粒"
+    assert languages.default.translate(treatment) == "Treatment: Milia"
+
+
+def test_lists_are_joined_in_the_languages_own_words(languages: Languages) -> None:
+    chinese = languages.match("zh-Hant-HK")
+    assert chinese is not None
+    assert chinese.join(["療程：脂肪粒", "搜尋：「陳」"]) == "療程：脂肪粒及搜尋：「陳」"
+    assert languages.default.join(["Treatment: Milia", "Search: “陳”"]) == (
+        "Treatment: Milia and Search: “陳”"
+    )
+
+
 def test_a_catalog_for_the_source_language_is_refused(tmp_path: Path) -> None:
     from leadform.i18n import CatalogError
 

@@ -7,11 +7,14 @@ import pytest
 
 from leadform.lead_filters import (
     LeadFilter,
+    describe_filter,
     parse_cursor,
     parse_filter,
     phone_digits,
+    recorded_filter,
     utc_range,
 )
+from leadform.messages import Message
 
 LOCALES = ["en", "zh-Hant-HK"]
 
@@ -84,5 +87,74 @@ def test_cursor_is_a_non_negative_lead_id(value: str, cursor: int | None) -> Non
     assert parse_cursor(value) == cursor
 
 
-def test_phone_search_uses_the_digits() -> None:
-    assert phone_digits("9123 4567") == "91234567"
+@pytest.mark.parametrize(
+    ("search", "digits"),
+    [
+        ("9123 4567", "91234567"),
+        ("+852 9123 4567", "91234567"),
+        ("+852-9123-4567", "91234567"),
+        ("(852) 9123 4567", "91234567"),
+        ("(+852) 9123.4567", "91234567"),
+        ("00852 9123 4567", "91234567"),
+        ("852 9123 4567", "91234567"),
+        ("85291234567", "91234567"),
+        ("＋８５２ ９１２３ ４５６７", "91234567"),
+        ("4567", "4567"),
+        ("8529123", "8529123"),  # could be part of a local number: kept
+        ("+852", "852"),
+        ("+86 138 1234 5678", "8613812345678"),
+        ("Chan 2", None),
+        ("CPR2Y54K", None),
+        ("陳大文", None),
+        ("chan@example.com", None),
+        ("+-()", None),
+    ],
+)
+def test_phone_like_searches_become_the_national_digits(search: str, digits: str | None) -> None:
+    assert phone_digits(search) == digits
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("yesterday", "Enter a date as YYYY-MM-DD."),
+        ("2026-13-01", "There is no such date. Enter a real date as YYYY-MM-DD."),
+        ("2026-02-30", "There is no such date. Enter a real date as YYYY-MM-DD."),
+        ("0001-01-01", "Enter a year from %(first)s to %(last)s."),
+    ],
+)
+def test_a_bad_date_says_what_is_wrong(value: str, message: str) -> None:
+    _, errors = parse_filter({"from": value}, LOCALES)
+    assert errors["from"].msgid == message
+
+
+def test_a_filter_is_described_in_words_with_translatable_values() -> None:
+    found, _ = parse_filter(
+        {
+            "q": "陳",
+            "from": "2026-11-01",
+            "treatment": "milia",
+            "locale": "zh-Hant-HK",
+            "marketing": "no",
+        },
+        LOCALES,
+    )
+    described = describe_filter(found, {"zh-Hant-HK": "繁體中文"})
+    assert described == (
+        Message("Search: “%(text)s”", {"text": "陳"}),
+        Message("Submitted from: %(date)s", {"date": date(2026, 11, 1)}),
+        Message("Treatment: %(treatment)s", {"treatment": Message("Milia")}),
+        Message("Language: %(language)s", {"language": "繁體中文"}),
+        Message("Marketing consent: %(answer)s", {"answer": Message("No")}),
+    )
+
+
+def test_no_filter_is_described_as_nothing() -> None:
+    assert describe_filter(LeadFilter(), {}) == ()
+
+
+def test_a_recorded_filter_keeps_a_language_no_longer_offered() -> None:
+    assert recorded_filter({"locale": "fr", "treatment": "acne"}) == LeadFilter(
+        treatment="acne", locale="fr"
+    )
+    assert recorded_filter({"treatment": "botox"}) is None

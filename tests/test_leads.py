@@ -26,3 +26,22 @@ def test_lead_fields_are_text_in_the_documented_order_with_clinic_time() -> None
         "fb",
         "",
     )
+
+
+def test_click_ids_are_exported_after_the_documented_columns() -> None:
+    lead = Lead(
+        id=1,
+        reference="ABCD2345",
+        created_at=datetime(2026, 11, 26, 16, 30, tzinfo=UTC),
+        locale="en",
+        name="Chan",
+        phone="+85291234567",
+        email="",
+        treatment="acne",
+        preferred_date=date(2026, 12, 1),
+        consent_marketing=False,
+        attribution=Attribution(gclid="Cj0KCQ", fbclid="IwAR2"),
+    )
+    values = lead_fields(lead, ZoneInfo("Asia/Hong_Kong"))
+    assert LEAD_FIELDS[-3:] == ("referrer", "gclid", "fbclid")
+    assert (values["gclid"], values["fbclid"]) == ("Cj0KCQ", "IwAR2")

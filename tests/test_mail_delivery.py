@@ -17,13 +17,14 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from leadform.config import SmtpServer
 from leadform.i18n import load_languages
+from leadform.notifications import mail
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.mail import MailSender
 from leadform.storage import Database, open_database
 from leadform.templating import create_environment
 from tests.conftest import ROOT, FakeClock
 from tests.outbox_support import NAME, drain, email, new_lead, outbox_rows
-from tests.peers import Mailbox, free_port, smtp_server
+from tests.peers import Concurrency, Mailbox, free_port, smtp_server
 
 pytestmark = pytest.mark.anyio
 
@@ -107,6 +108,25 @@ async def test_relay_receives_one_message_for_all_recipients_with_chinese_intact
     assert text is not None and html is not None
     assert f"姓名: {NAME}" in text.get_content()
     assert NAME in html.get_content()
+
+
+async def test_the_mail_server_gets_at_most_two_messages_at_once(
+    db: Database, make_deliverer: Callable[..., Deliverer], clock: FakeClock, tmp_path: Path
+) -> None:
+    port = free_port()
+    # each message waits for company, so the most the sender allows is what it sees
+    mailbox = Mailbox(concurrency=Concurrency(mail.IN_FLIGHT))
+    backlog = 3 * mail.IN_FLIGHT
+    for i in range(backlog):
+        # two recipient lists (the setting changed): still one server, one bound
+        await db.save_lead(new_lead(f"t{i}", email(TEAM if i % 2 else "frontdesk@clinic.example")))
+    deliverer = make_deliverer(SmtpServer("127.0.0.1", port, "none"))
+    with running(mailbox, port):
+        await drain(deliverer, db, clock)
+    await deliverer.stop()
+    assert mailbox.concurrency.most == mail.IN_FLIGHT
+    assert len(mailbox.messages) == backlog
+    assert {row["status"] for row in outbox_rows(tmp_path / "leads.db")} == {"delivered"}
 
 
 async def test_starttls_with_a_password(

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadform.commands.notifications import format_status
+from leadform.notifications.status import BacklogStatus, NotificationStatus
 from leadform.storage import open_database
-from leadform.storage.outbox import Claim, Settlement, claim_notifications, settle_notifications
+from leadform.storage.outbox import (
+    ChannelCounts,
+    Claim,
+    Problem,
+    Settlement,
+    claim_notifications,
+    settle_notifications,
+)
 from tests.conftest import ROOT
 from tests.outbox_support import email, new_lead, outbox_rows, webhook
 from tests.test_cli import run_leadform
@@ -26,10 +37,10 @@ def environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
-async def prepare(path: Path) -> None:
+async def prepare(path: Path) -> datetime:
     """Two leads: the webhook of one delivered, the other's being retried; one email
-    failed. Times are recent so ages are small but real."""
-    now = datetime.now(UTC)
+    failed. Times are recent so ages are small but real. Returns the retry's time."""
+    now = datetime.now(UTC).replace(microsecond=0)
     db = await open_database(path)
     try:
         await db.save_lead(new_lead("t1", HOOK, MAIL, created_at=now - timedelta(minutes=20)))
@@ -45,6 +56,7 @@ async def prepare(path: Path) -> None:
             await db.writer.submit(settle_notifications, outcomes[row.id])
     finally:
         await db.close()
+    return now + timedelta(hours=1)
 
 
 def test_status_shows_counts_per_channel_the_oldest_pending_and_problems(tmp_path: Path) -> None:
@@ -63,6 +75,53 @@ def test_status_shows_counts_per_channel_the_oldest_pending_and_problems(tmp_pat
     assert "email team@clinic.example: SMTP 535; gave up after 24 h (1 attempt, failed)" in problems
     assert "webhook crm.example: HTTP 503 (1 attempt, next try" in problems
     assert "key=abc" not in result.stdout  # a URL's query may hold the receiver's key
+
+
+@pytest.mark.parametrize(
+    ("zone", "offset"),
+    [(None, "+08:00"), ("Asia/Hong_Kong", "+08:00"), ("Asia/Kolkata", "+05:30")],
+)
+def test_status_shows_times_in_the_clinics_zone_whatever_the_machines(
+    tmp_path: Path, zone: str | None, offset: str
+) -> None:
+    retry_at = asyncio.run(prepare(tmp_path / "leads.db"))
+    env = environment(tmp_path) | {"TZ": "UTC"}  # servers often run in UTC
+    if zone:
+        env["LEADFORM_TIMEZONE"] = zone
+    result = run_leadform("notifications", "status", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    match = re.search(r"next try (\S+)\)", result.stdout)
+    assert match, result.stdout
+    shown = datetime.fromisoformat(match.group(1))
+    assert match.group(1).endswith(offset)
+    assert shown == retry_at  # the same instant, in the clinic's clock
+
+
+def documented_status() -> list[str]:
+    """The example output in docs/notifications.md."""
+    text = (ROOT / "docs" / "notifications.md").read_text(encoding="utf-8")
+    block = text.split("$ leadform notifications status\n", 1)[1].split("```", 1)[0]
+    return block.rstrip("\n").splitlines()
+
+
+def test_the_documented_status_output_is_what_the_command_prints() -> None:
+    hong_kong = ZoneInfo("Asia/Hong_Kong")
+    now = datetime(2026, 11, 26, 10, 3, 20, tzinfo=hong_kong)
+    status = NotificationStatus(
+        channels=(ChannelCounts("email", 0, 118, 1), ChannelCounts("webhook", 2, 117, 0)),
+        backlog=BacklogStatus(2, now - timedelta(minutes=3, seconds=20), now),
+        problems=(
+            Problem(
+                "K7M2QX9P", "webhook", "https://crm.example/hooks/leads", "pending", 4,
+                "HTTP 503", datetime(2026, 11, 26, 2, 4, 5, tzinfo=UTC),
+            ),
+            Problem(
+                "9UK5T7FR", "email", "frontdesk@clinic.example", "failed", 41,
+                "SMTP 535; gave up after 24 h", datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+            ),
+        ),
+    )  # fmt: skip
+    assert format_status(status, hong_kong).splitlines() == documented_status()
 
 
 def test_status_of_an_empty_outbox(tmp_path: Path) -> None:

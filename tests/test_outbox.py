@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from leadform.notifications.targets import NotificationTarget
 from leadform.storage import Database, StorageError, open_database
 from leadform.storage.outbox import (
     Claim,
+    InFlight,
+    Notification,
     Retry,
     Settlement,
     channel_counts,
@@ -27,6 +30,7 @@ from tests.outbox_support import email, new_lead, outbox_rows, webhook
 pytestmark = pytest.mark.anyio
 
 HOOK = webhook("https://crm.example/hook")
+OTHER_HOOK = webhook("https://b.example/h")
 MAIL = email("team@clinic.example")
 LEASE = timedelta(seconds=90)
 
@@ -41,6 +45,25 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 def claim(owner: str, minutes: float = 0, limit: int = 10) -> Claim:
     now = DEFAULT_NOW + timedelta(minutes=minutes)
     return Claim(owner, now, now + LEASE, ("webhook", "email"), limit)
+
+
+BOUNDS = {"webhook": InFlight(4), "email": InFlight(2, per_target=False)}
+
+
+def bounded_claim(owner: str, minutes: float = 0, limit: int = 16) -> Claim:
+    now = DEFAULT_NOW + timedelta(minutes=minutes)
+    return Claim(owner, now, now + LEASE, ("webhook", "email"), limit, BOUNDS)
+
+
+def receivers(claimed: list[Notification]) -> Counter[str]:
+    return Counter(n.target if n.channel == "webhook" else "smtp" for n in claimed)
+
+
+async def queue_backlog(db: Database, leads: int = 6) -> None:
+    """Each lead to two webhook URLs and by email (to one of two recipient lists)."""
+    for i in range(leads):
+        mail = MAIL if i % 2 else email("frontdesk@clinic.example")
+        await db.save_lead(new_lead(f"t{i}", HOOK, OTHER_HOOK, mail))
 
 
 async def test_a_new_lead_queues_one_pending_row_per_target(db: Database, tmp_path: Path) -> None:
@@ -171,3 +194,36 @@ async def test_deleting_a_lead_deletes_its_notifications(db: Database, tmp_path:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("DELETE FROM leads")
     assert outbox_rows(tmp_path / "leads.db") == []
+
+
+async def test_a_claim_takes_no_more_than_each_receivers_bound(db: Database) -> None:
+    await queue_backlog(db)
+    claimed = await db.writer.submit(claim_notifications, bounded_claim("p1"))
+    # per webhook URL; email as a whole, whatever the recipients (one SMTP server)
+    assert receivers(claimed) == {HOOK.target: 4, OTHER_HOOK.target: 4, "smtp": 2}
+
+
+async def test_rows_in_flight_elsewhere_count_against_the_bound(db: Database) -> None:
+    await queue_backlog(db)
+    first = await db.writer.submit(claim_notifications, bounded_claim("p1"))
+    assert await db.writer.submit(claim_notifications, bounded_claim("p2")) == []
+    settle = [Settlement(n.id, "p1", "delivered", DEFAULT_NOW) for n in first[:3]]
+    for settlement in settle:
+        await db.writer.submit(settle_notifications, settlement)
+    freed = receivers([n for n in first[:3]])
+    second = await db.writer.submit(claim_notifications, bounded_claim("p2"))
+    assert receivers(second) == freed
+
+
+async def test_leases_that_ran_out_do_not_count_against_the_bound(db: Database) -> None:
+    await queue_backlog(db)
+    first = await db.writer.submit(claim_notifications, bounded_claim("p1"))
+    later = await db.writer.submit(claim_notifications, bounded_claim("p2", minutes=2))
+    assert receivers(later) == receivers(first)  # p1 died: its rows are claimed again
+    assert {n.id for n in later} == {n.id for n in first}
+
+
+async def test_a_claim_without_bounds_takes_up_to_its_limit(db: Database) -> None:
+    await queue_backlog(db)
+    claimed = await db.writer.submit(claim_notifications, claim("p1", limit=16))
+    assert len(claimed) == 16

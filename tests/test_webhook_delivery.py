@@ -18,6 +18,7 @@ from leadform.notifications.delivery import Deliverer
 from leadform.notifications.webhook import WebhookSender, webhook_client
 from leadform.storage import Database, open_database
 from leadform.storage.leads import get_lead
+from leadform.storage.outbox import Retry, retry_notifications
 from tests.conftest import FakeClock
 from tests.outbox_support import (
     EMAIL_ADDRESS,
@@ -29,7 +30,7 @@ from tests.outbox_support import (
     wait_for_rows,
 )
 from tests.outbox_support import webhook as hook
-from tests.peers import SECRET, Receiver, free_port, serving
+from tests.peers import SECRET, Concurrency, Receiver, free_port, serving
 
 pytestmark = pytest.mark.anyio
 
@@ -270,6 +271,25 @@ async def test_delivery_logs_carry_no_personal_data(
         assert personal not in caplog.text
 
 
+async def test_the_log_gives_the_next_try_in_the_clinics_zone(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = free_port()
+    receiver.script = [503]
+    await db.save_lead(new_lead("t1", hook(url(port))))
+    deliverer = make_deliverer(zone=ZONE)
+    with caplog.at_level(logging.INFO, logger="leadform.notifications"):
+        async with serving(receiver, port):
+            await deliverer.deliver_due()
+        await deliverer.stop()
+    # 10:00 in Hong Kong, and the first wait at its shortest: 2.5 s
+    [line] = [r.getMessage() for r in caplog.records if "next try" in r.getMessage()]
+    assert line.endswith("HTTP 503, attempt 1; next try 2026-11-26T10:00:02+08:00")
+
+
 async def test_the_running_task_retries_on_its_own_and_is_woken_by_a_new_lead(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
@@ -317,6 +337,66 @@ async def test_stopping_abandons_an_attempt_in_flight_and_hands_the_row_back(
         receiver.gate.set()
     [row] = outbox_rows(tmp_path / "leads.db")
     assert (row["status"], row["attempts"], row["lease_owner"]) == ("pending", 1, None)
+
+
+async def _try_each_once(deliverer: Deliverer, path: Path) -> None:
+    while any(row["attempts"] == 0 for row in outbox_rows(path)):
+        await deliverer.deliver_due()
+
+
+async def test_after_retry_a_backlog_reaches_the_receiver_a_few_requests_at_a_time(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    port = free_port()  # nothing listens yet: the receiver is down
+    backlog = 11 * webhook.IN_FLIGHT
+    for i in range(backlog):
+        await db.save_lead(new_lead(f"t{i}", hook(url(port))))
+    deliverer = make_deliverer()
+    await _try_each_once(deliverer, tmp_path / "leads.db")
+    # what `leadform notifications retry` does once the receiver is back
+    counts = await db.writer.submit(retry_notifications, Retry(clock(), include_failed=False))
+    assert counts.pending_made_due == backlog
+    # each request waits for company, so the most the sender allows is what it sees
+    receiver = Receiver(
+        now=lambda: int(clock().timestamp()), concurrency=Concurrency(webhook.IN_FLIGHT)
+    )
+    async with serving(receiver, port):
+        deliverer.start()
+        await wait_for_rows(tmp_path / "leads.db", "delivered", backlog)
+        await deliverer.stop()
+    assert receiver.concurrency.most == webhook.IN_FLIGHT
+    assert len(receiver.received) == len(receiver.processed) == backlog
+
+
+async def test_two_processes_together_keep_to_the_bound_for_one_receiver(
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    clock: FakeClock,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    backlog = 6 * webhook.IN_FLIGHT
+    for i in range(backlog):
+        await db.save_lead(new_lead(f"t{i}", hook(url(port))))
+    other_db = await open_database(tmp_path / "leads.db")  # another process's connections
+    sender = WebhookSender(SECRET, ZONE, clock, webhook_client())
+    other = Deliverer(other_db, {"webhook": sender}, clock, give_up_after=DAY)
+    deliverers = (make_deliverer(), other)
+    receiver = Receiver(
+        now=lambda: int(clock().timestamp()), concurrency=Concurrency(webhook.IN_FLIGHT)
+    )
+    async with serving(receiver, port):
+        for deliverer in deliverers:
+            deliverer.start()
+        await wait_for_rows(tmp_path / "leads.db", "delivered", backlog)
+        for deliverer in deliverers:
+            await deliverer.stop()
+    await other_db.close()
+    assert receiver.concurrency.most == webhook.IN_FLIGHT
+    assert len(receiver.received) == backlog  # and none twice
 
 
 def _parse(text: str):  # type: ignore[no-untyped-def]

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
+import shlex
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -18,7 +21,8 @@ from tqdm import tqdm
 from leadform.commands.database import fail, run_with_database
 from leadform.config import Settings
 from leadform.export import header_row
-from leadform.i18n import load_languages
+from leadform.forms import TREATMENTS
+from leadform.i18n import SOURCE_LOCALE, load_languages
 from leadform.lead_export import (
     FORMATS,
     Actor,
@@ -27,9 +31,18 @@ from leadform.lead_export import (
     record_finish,
     record_start,
 )
-from leadform.lead_filters import LeadFilter, parse_cursor, parse_filter, utc_range
+from leadform.lead_filters import FILTER_PARAMS, LeadFilter, parse_cursor, parse_filter, utc_range
 from leadform.storage import Database
 from leadform.storage.lead_queries import ExportReader, LeadQuery
+
+_OPTIONS = {
+    "from": "--from",
+    "to": "--to",
+    "treatment": "--treatment",
+    "locale": "--locale",
+    "marketing": "--marketing",
+    "q": "--search",
+}
 
 
 def register(sub: Any) -> None:
@@ -52,7 +65,7 @@ def register(sub: Any) -> None:
 
 
 def build_request(args: argparse.Namespace, settings: Settings) -> ExportRequest | str:
-    """The export the arguments ask for, or what is wrong with them."""
+    """The export the arguments ask for, or what is wrong with them (one line)."""
     languages = load_languages(settings.locales_dir, settings.default_locale)
     params = {
         "from": args.from_ or "",
@@ -62,9 +75,15 @@ def build_request(args: argparse.Namespace, settings: Settings) -> ExportRequest
         "marketing": args.marketing or "",
         "q": args.search or "",
     }
-    lead_filter, errors = parse_filter(params, [lang.tag for lang in languages.all])
+    tags = [lang.tag for lang in languages.all]
+    lead_filter, errors = parse_filter(params, tags)
     if errors:
-        return "check " + ", ".join(f"--{name}" for name in sorted(errors))
+        english = languages.match(SOURCE_LOCALE) or languages.default
+        return "; ".join(
+            _argument_problem(name, params[name], english.translate(errors[name]), tags)
+            for name in FILTER_PARAMS
+            if name in errors
+        )
     after = parse_cursor(args.after or "0")
     if after is None:
         return "--after must be a cursor printed by an earlier export"
@@ -79,6 +98,18 @@ def build_request(args: argparse.Namespace, settings: Settings) -> ExportRequest
     )
 
 
+def _argument_problem(name: str, value: str, problem: str, tags: Sequence[str]) -> str:
+    """`--from 2026-13-01: there is no such date. Enter a real date as YYYY-MM-DD.`"""
+    option = _OPTIONS[name]
+    if name == "treatment":
+        problem = "choose one of " + ", ".join(TREATMENTS)
+    elif name == "locale":
+        problem = "choose one of " + ", ".join(tags)
+    else:
+        problem = problem[:1].lower() + problem[1:]
+    return f"{option} {shlex.quote(value)}: {problem}"
+
+
 def _query(lead_filter: LeadFilter, settings: Settings) -> LeadQuery:
     return LeadQuery(lead_filter, utc_range(lead_filter, settings.timezone))
 
@@ -91,27 +122,55 @@ def run(args: argparse.Namespace) -> int:
         wanted = build_request(args, settings)
         if isinstance(wanted, str):
             return fail(wanted, 2)
-        reader = ExportReader(settings.database, settings.busy_timeout)
         try:
-            export = LeadExport(reader, wanted)
-            actor = Actor("command", getpass.getuser())
-            export_id = await record_start(db, actor, export, datetime.now(UTC))
-            complete = False
-            try:
-                await asyncio.to_thread(_write, export, args.output)
-                complete = True
-            finally:
-                await record_finish(db, export_id, export.rows, complete, datetime.now(UTC))
+            output = Output(args.output)
+        except OSError as problem:
+            return fail(cannot_write(args.output, problem), 2)
+        try:
+            rows, cursor = await _export(settings, db, wanted, output)
+            output.finish()
+        except OSError as problem:  # the disk filled up, the file system went away
+            return fail(cannot_write(args.output or "standard output", problem))
         finally:
-            reader.close()
+            output.abandon()
         # stderr, so standard output stays the file itself
-        print(f"{export.rows} leads; next time use --after {export.upto_id}", file=sys.stderr)
+        print(f"{rows} leads; next time use --after {cursor}", file=sys.stderr)
         return 0
 
     return run_with_database(work)
 
 
-def _write(export: LeadExport, output: str | None) -> None:
+async def _export(
+    settings: Settings, db: Database, wanted: ExportRequest, output: Output
+) -> tuple[int, int]:
+    """Write the export to `output`, recorded in the export log; (rows, cursor)."""
+    reader = ExportReader(settings.database, settings.busy_timeout)
+    try:
+        export = LeadExport(reader, wanted)
+        actor = Actor("command", getpass.getuser())
+        export_id = await record_start(db, actor, export, datetime.now(UTC))
+        complete = False
+        try:
+            await asyncio.to_thread(_write, export, output)
+            complete = True
+        finally:
+            await record_finish(db, export_id, export.rows, complete, datetime.now(UTC))
+    finally:
+        reader.close()
+    return export.rows, export.upto_id
+
+
+def cannot_write(path: str, problem: OSError) -> str:
+    """One line a person can act on, not a traceback."""
+    if isinstance(problem, FileNotFoundError):
+        folder = os.path.dirname(os.path.abspath(path))
+        return f"cannot write {path}: the folder {folder} does not exist"
+    if isinstance(problem, IsADirectoryError):
+        return f"cannot write {path}: it is a folder; give a file name"
+    return f"cannot write {path}: {problem.strerror or problem}"
+
+
+def _write(export: LeadExport, output: Output) -> None:
     progress = tqdm(
         total=export.count(),
         unit=" leads",
@@ -120,46 +179,52 @@ def _write(export: LeadExport, output: str | None) -> None:
     )
     with progress:
         if export.request.format == "csv":
-            with _open_output(output) as out:
-                for data, rows in export.csv_parts():
-                    out.write(data)
-                    progress.update(rows)
+            for data, rows in export.csv_parts():
+                output.stream.write(data)
+                progress.update(rows)
         else:
             _write_xlsx(export, output, progress)
 
 
-def _write_xlsx(export: LeadExport, output: str | None, progress: tqdm) -> None:
-    if output:
-        export.write_xlsx(output)
+def _write_xlsx(export: LeadExport, output: Output, progress: tqdm) -> None:
+    if output.path:
+        export.write_xlsx(output.stream)
         progress.update(export.rows)
         return
+    # A zip's directory comes last: build it in a file, then copy it to stdout.
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "leads.xlsx")
         export.write_xlsx(path)
         progress.update(export.rows)
         with open(path, "rb") as source:
-            shutil.copyfileobj(source, sys.stdout.buffer)
+            shutil.copyfileobj(source, output.stream)
 
 
-class _open_output:
-    """The output file (replaced only when the export finishes), or stdout."""
+class Output:
+    """Where the export goes: standard output, or FILE written as FILE.partial and
+    renamed only when the export is complete, so a failed one leaves no half file.
+    Opening it first means a path that cannot be written fails before any work."""
 
-    def __init__(self, output: str | None) -> None:
-        self._output = output
-        self._partial = f"{output}.partial" if output else ""
+    def __init__(self, path: str | None) -> None:
+        self.path = path or ""
+        self._partial = f"{path}.partial" if path else ""
+        if path and os.path.isdir(path):
+            raise IsADirectoryError(path)
+        self.stream: IO[bytes] = open(self._partial, "wb") if path else sys.stdout.buffer  # noqa: SIM115
+        self._done = False
 
-    def __enter__(self) -> IO[bytes]:
-        if not self._output:
-            return sys.stdout.buffer
-        self._handle = open(self._partial, "wb")
-        return self._handle
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        if not self._output:
-            sys.stdout.buffer.flush()
+    def finish(self) -> None:
+        if not self.path:
+            self.stream.flush()
             return
-        self._handle.close()
-        if kind is None:
-            os.replace(self._partial, self._output)
-        else:
+        self.stream.close()
+        os.replace(self._partial, self.path)
+        self._done = True
+
+    def abandon(self) -> None:
+        """After `finish`, nothing; otherwise remove the partial file."""
+        if self._done or not self.path:
+            return
+        self.stream.close()
+        with contextlib.suppress(OSError):
             os.unlink(self._partial)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +35,10 @@ def register(sub: Any) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    return _with_settings(lambda settings: print(format_status(asyncio.run(_status(settings)))))
+    def status(settings: Settings) -> None:
+        print(format_status(asyncio.run(_status(settings)), settings.timezone))
+
+    return _with_settings(status)
 
 
 def run_retry(args: argparse.Namespace) -> int:
@@ -82,7 +85,8 @@ async def _retry(settings: Settings, include_failed: bool) -> RetryCounts:
         await db.close()
 
 
-def format_status(status: NotificationStatus) -> str:
+def format_status(status: NotificationStatus, zone: tzinfo) -> str:
+    """The summary as printed; times in `zone` (the clinic's) with their offset."""
     lines = [f"{'channel':<10}{'pending':>9}{'delivered':>11}{'failed':>8}"]
     for c in status.channels:
         lines.append(f"{c.channel:<10}{c.pending:>9}{c.delivered:>11}{c.failed:>8}")
@@ -98,13 +102,13 @@ def format_status(status: NotificationStatus) -> str:
         lines.append(f"oldest pending: waiting {_duration(age)}{alert}")
     if status.problems:
         lines += ["", "recent problems (newest first):"]
-        lines += [_problem_line(p) for p in status.problems]
+        lines += [_problem_line(p, zone) for p in status.problems]
     return "\n".join(lines)
 
 
-def _problem_line(p: Problem) -> str:
+def _problem_line(p: Problem, zone: tzinfo) -> str:
     where = urlsplit(p.target).hostname if p.channel == WEBHOOK else p.target
-    when = "failed" if p.status == "failed" else f"next try {_local(p.next_attempt_at)}"
+    when = "failed" if p.status == "failed" else f"next try {_local(p.next_attempt_at, zone)}"
     return (
         f"  {p.reference}  {p.channel} {where}: {p.last_error} "
         f"({p.attempts} attempt{'s' if p.attempts != 1 else ''}, {when})"
@@ -128,5 +132,5 @@ def _duration(span: timedelta) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone().isoformat(timespec="seconds")
+def _local(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")

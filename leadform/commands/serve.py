@@ -15,6 +15,8 @@ from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n import CatalogError, load_languages
 from leadform.notifications.mail import staff_language
+from leadform.storage import StorageError
+from leadform.storage.database import check_file
 
 
 def log_config() -> dict[str, Any]:
@@ -53,6 +55,11 @@ def run(args: argparse.Namespace) -> int:
         staff_language(languages, settings)
     except (SettingsError, CatalogError) as problem:
         print(f"leadform: {problem}", file=sys.stderr)
+        return 2
+    try:
+        check_file(settings.database)
+    except StorageError as problem:
+        print(f"leadform: LEADFORM_DATABASE: {problem}", file=sys.stderr)
         return 2
     package_dir = str(__import__("leadform").__path__[0])
     uvicorn.run(

@@ -3,6 +3,8 @@
 It runs inside the service (started and stopped by the app's lifespan). A stored lead
 wakes it at once; otherwise it sleeps until the next retry is due, looking again at
 least every POLL_SECONDS for work queued by other processes or `notifications retry`.
+Each receiver gets only a few attempts at once (its sender's `in_flight`, counted in the
+database over every process), so a backlog reaches it a few requests at a time.
 Time (clock, sleep, randomness) is injected so tests can run a day of retries at once.
 """
 
@@ -15,7 +17,7 @@ import random
 import secrets
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
 from leadform.dates import Clock
@@ -46,6 +48,9 @@ BATCH_SIZE = 16
 # when its process died mid-attempt.
 LEASE = timedelta(seconds=90)
 POLL_SECONDS = 15.0
+# When rows are due but none could be claimed, their receivers' in-flight bounds are
+# used up by other processes: look again after this long rather than at once.
+BUSY_SECONDS = 1.0
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -61,6 +66,7 @@ class Deliverer:
         sleep: Sleep = asyncio.sleep,
         random: Random = random.random,
         batch_size: int = BATCH_SIZE,
+        zone: tzinfo = UTC,
     ) -> None:
         self.db = db
         self.senders = dict(senders)
@@ -69,6 +75,7 @@ class Deliverer:
         self.sleep = sleep
         self.random = random
         self.batch_size = batch_size
+        self.zone = zone  # of the times in the log, like everything the clinic reads
         # Unique per running task, so a lease names who holds it.
         self.owner = f"{os.getpid()}-{secrets.token_hex(6)}"
         self._wake = asyncio.Event()
@@ -101,9 +108,11 @@ class Deliverer:
             await sender.aclose()
 
     async def deliver_due(self) -> int:
-        """Claim up to a batch of due notifications and attempt them together."""
+        """Claim up to a batch of due notifications, within each receiver's in-flight
+        bound, and attempt them together."""
         now = self.clock()
-        claim = Claim(self.owner, now, now + LEASE, self.channels, self.batch_size)
+        bounds = {channel: sender.in_flight for channel, sender in self.senders.items()}
+        claim = Claim(self.owner, now, now + LEASE, self.channels, self.batch_size, bounds)
         claimed: list[Notification] = await self.db.writer.submit(claim_notifications, claim)
         await asyncio.gather(*(self._attempt(n) for n in claimed))
         return len(claimed)
@@ -112,9 +121,12 @@ class Deliverer:
         while True:
             self._wake.clear()  # a wake during this pass makes the pause end at once
             try:
-                if await self.deliver_due() == self.batch_size:
+                claimed = await self.deliver_due()
+                if claimed == self.batch_size:
                     continue  # more may be due
                 delay = await self._idle_seconds()
+                if claimed == 0:  # anything due waits for another process's attempts
+                    delay = max(delay, BUSY_SECONDS)
             except StorageError as exc:
                 logger.error("notification delivery paused: %s", exc)
                 delay = POLL_SECONDS
@@ -207,9 +219,9 @@ class Deliverer:
         elif settlement.status == FAILED:
             logger.warning("%s: failed (%s, %s)", what, settlement.error, attempt)
         else:
-            retry = _iso(settlement.retry_at)
+            retry = _iso(settlement.retry_at, self.zone)
             logger.info("%s: %s, %s; next try %s", what, settlement.error, attempt, retry)
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else "-"
+def _iso(moment: datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else "-"

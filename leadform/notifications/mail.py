@@ -18,10 +18,15 @@ from leadform.i18n import Language, Languages
 from leadform.leads import Lead
 from leadform.notifications.lead_email import compose_lead_email
 from leadform.notifications.outcomes import Delivered, Outcome, TryLater
-from leadform.storage.outbox import Notification
+from leadform.storage.outbox import InFlight, Notification
 
 COMMAND_TIMEOUT = 20.0  # seconds for each SMTP command
 SEND_TIMEOUT = 30.0  # seconds for the whole conversation
+# At most this many SMTP conversations at once (every email goes to the one server).
+# Providers refuse more than a few connections per account: Microsoft 365 allows 3 per
+# mailbox and answers a fourth with "432 4.3.2 concurrent connection limit exceeded";
+# 2 leaves room for the mailbox's other senders (a person's mail app, a copier).
+IN_FLIGHT = 2
 
 
 def staff_language(languages: Languages, settings: Settings) -> Language:
@@ -40,6 +45,8 @@ def staff_language(languages: Languages, settings: Settings) -> Language:
 
 
 class MailSender:
+    in_flight = InFlight(IN_FLIGHT, per_target=False)  # one server for all recipients
+
     def __init__(
         self,
         server: SmtpServer,

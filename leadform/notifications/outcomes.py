@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from leadform.leads import Lead
-from leadform.storage.outbox import Notification
+from leadform.storage.outbox import InFlight, Notification
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ Outcome = Delivered | TryLater | GiveUp
 
 class Sender(Protocol):
     """Delivers one channel's notifications; never raises for a receiver's failure."""
+
+    @property
+    def in_flight(self) -> InFlight:
+        """How many attempts one receiver of this channel gets at once."""
+        ...
 
     async def send(self, notification: Notification, lead: Lead) -> Outcome: ...
 

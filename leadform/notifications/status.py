@@ -10,12 +10,17 @@ from typing import Any
 
 import aiosqlite
 
+from leadform.messages import N_
 from leadform.storage import StorageError
 from leadform.storage.outbox import Backlog, ChannelCounts, Problem, backlog, channel_counts
 from leadform.storage.outbox import problems as recent_problems
 
 BACKLOG_ALERT = timedelta(minutes=15)
 """A notification pending longer than this is a backlog worth an alert."""
+
+# What people read for the stored channel and status names (the admin page).
+CHANNEL_LABELS = {"email": N_("Emails"), "webhook": N_("Webhooks")}
+STATUS_LABELS = {"pending": N_("Pending"), "delivered": N_("Delivered"), "failed": N_("Failed")}
 
 
 @dataclass(frozen=True)

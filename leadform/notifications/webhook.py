@@ -22,12 +22,18 @@ from leadform.leads import Lead, lead_fields
 from leadform.notifications.backoff import MAX_DELAY
 from leadform.notifications.outcomes import Delivered, GiveUp, Outcome, TryLater
 from leadform.notifications.signing import DELIVERY_HEADER, SIGNATURE_HEADER, signature_header
-from leadform.storage.outbox import Notification
+from leadform.storage.outbox import InFlight, Notification
 
 EVENT = "lead.created"
 TIMEOUT_SECONDS = 10.0
 MAX_REDIRECTS = 3
 FOLLOWED_REDIRECTS = frozenset({307, 308})
+# At most this many requests in flight to one webhook URL, counted over every leadform
+# process on the database. A backlog (after `notifications retry`, or when a receiver
+# comes back from an outage) would otherwise arrive all at once, and a single-threaded
+# receiver (Python's http.server, a small Flask or PHP app) serves one connection at a
+# time from a short listen queue (socketserver's default holds 5): the rest are reset.
+IN_FLIGHT = 4
 
 
 def webhook_document(lead: Lead, delivery_id: str, zone: ZoneInfo) -> dict[str, str]:
@@ -69,6 +75,8 @@ def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
 
 
 class WebhookSender:
+    in_flight = InFlight(IN_FLIGHT)  # per URL
+
     def __init__(
         self, secret: str, zone: ZoneInfo, clock: Clock, client: httpx.AsyncClient
     ) -> None:

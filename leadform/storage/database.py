@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -169,3 +170,22 @@ async def _quick_check(conn: aiosqlite.Connection) -> None:
         row = await cursor.fetchone()
     if row is None or row[0] != "ok":
         raise StorageError(f"database failed PRAGMA quick_check: {row[0] if row else '?'}")
+
+
+def check_file(path: Path) -> None:
+    """Before start-up: the folder can be made, the file opened, and its schema is not
+    newer than this leadform knows. Raises StorageError with one readable line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path)) as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except OSError as exc:
+        raise StorageError(f"cannot create {path.parent}: {exc.strerror}") from None
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open {path}: {exc}") from None
+    latest = migrations()[-1].version
+    if version > latest:
+        raise StorageError(
+            f"{path} has schema version {version}, newer than this leadform knows "
+            f"({latest}); upgrade leadform or restore a backup"
+        )

@@ -120,6 +120,15 @@ async def list_exports(
         return [_record(row) for row in await cursor.fetchall()]
 
 
+async def list_exports_newer(
+    conn: aiosqlite.Connection, after_id: int, limit: int
+) -> list[ExportRecord]:
+    """Oldest first: the `limit` records just above `after_id`."""
+    sql = f"SELECT {_COLUMNS} FROM exports WHERE id > ? ORDER BY id LIMIT ?"  # noqa: S608
+    async with conn.execute(sql, (after_id, limit)) as cursor:
+        return [_record(row) for row in await cursor.fetchall()]
+
+
 async def last_complete_export(conn: aiosqlite.Connection, staff_id: int) -> ExportRecord | None:
     """The staff member's latest export that reached its end (for "new since")."""
     sql = (

@@ -53,8 +53,10 @@ def where_clause(query: LeadQuery) -> tuple[str, list[object]]:
         conditions.append("consent_marketing = ?")
         params.append(int(f.marketing))
     if f.query:
-        found = ["name LIKE ? ESCAPE '\\'", "email LIKE ? ESCAPE '\\'"]
-        params += [_like(f.query), _like(f.query)]
+        # LIKE ignores ASCII case: references (shown in capitals) and emails match
+        # however they are typed; names in Chinese match as written.
+        found = [f"{column} LIKE ? ESCAPE '\\'" for column in ("name", "email", "reference")]
+        params += [_like(f.query)] * len(found)
         digits = phone_digits(f.query)
         if digits:
             found.append("phone LIKE ? ESCAPE '\\'")
@@ -73,6 +75,17 @@ async def browse_leads(
         params.append(before_id)
     sql = f"SELECT {LEAD_COLUMNS} FROM leads WHERE {where} ORDER BY id DESC LIMIT ?"  # noqa: S608
     async with conn.execute(sql, [*params, limit]) as cursor:
+        return [lead_from_row(row) for row in await cursor.fetchall()]
+
+
+async def browse_leads_newer(
+    conn: aiosqlite.Connection, query: LeadQuery, after_id: int, limit: int
+) -> list[Lead]:
+    """Oldest first: the `limit` matching leads just above `after_id` (the page before
+    one that starts at `after_id`, read by keyset from its lower end)."""
+    where, params = where_clause(query)
+    sql = f"SELECT {LEAD_COLUMNS} FROM leads WHERE {where} AND id > ? ORDER BY id LIMIT ?"  # noqa: S608
+    async with conn.execute(sql, [*params, after_id, limit]) as cursor:
         return [lead_from_row(row) for row in await cursor.fetchall()]
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
@@ -41,12 +41,23 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class InFlight:
+    """At most `most` rows leased at once to one receiver, counting every process's
+    leases: a receiver is each target (a webhook URL) or, when `per_target` is false,
+    the whole channel (every email goes through the one SMTP server)."""
+
+    most: int
+    per_target: bool = True
+
+
+@dataclass(frozen=True)
 class Claim:
     owner: str
     now: datetime
     lease_until: datetime
     channels: tuple[str, ...]
     limit: int
+    in_flight: Mapping[str, InFlight] = field(default_factory=dict)  # none: unbounded
 
 
 @dataclass(frozen=True)
@@ -128,13 +139,31 @@ async def queue_notifications(
         await conn.executemany(_INSERT, rows)
 
 
+# Due rows are numbered per receiver; a row is claimed when its number plus the rows
+# already leased to that receiver (by any process) stays within the receiver's bound.
 _CLAIM = """
+WITH bounds (channel, most, per_target) AS (VALUES {bounds}),
+pending AS (
+    SELECT n.id, n.channel, n.next_attempt_at, n.lease_until, b.most,
+        CASE WHEN b.per_target THEN n.target ELSE '' END AS receiver
+    FROM notifications n JOIN bounds b USING (channel)
+    WHERE n.status = 'pending'
+),
+busy AS (
+    SELECT channel, receiver, count(*) AS leased FROM pending WHERE lease_until > ?
+    GROUP BY channel, receiver
+),
+due AS (
+    SELECT id, channel, receiver, most, next_attempt_at,
+        row_number() OVER (PARTITION BY channel, receiver ORDER BY next_attempt_at, id) AS place
+    FROM pending
+    WHERE next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+)
 UPDATE notifications SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 WHERE id IN (
-    SELECT id FROM notifications
-    WHERE status = 'pending' AND next_attempt_at <= ?
-        AND (lease_until IS NULL OR lease_until <= ?) AND channel IN ({marks})
-    ORDER BY next_attempt_at, id LIMIT ?)
+    SELECT due.id FROM due LEFT JOIN busy USING (channel, receiver)
+    WHERE due.most IS NULL OR due.place + coalesce(busy.leased, 0) <= due.most
+    ORDER BY due.next_attempt_at, due.id LIMIT ?)
 RETURNING id, delivery_id, lead_id, channel, target, attempts, created_at, window_started_at
 """
 
@@ -142,19 +171,29 @@ RETURNING id, delivery_id, lead_id, channel, target, attempts, created_at, windo
 async def claim_notifications(
     conn: aiosqlite.Connection, claims: Sequence[Claim]
 ) -> list[list[Notification]]:
-    """Lease up to `limit` due rows to each claim's owner (a BatchWrite)."""
+    """Lease up to `limit` due rows to each claim's owner, within each receiver's
+    in-flight bound (a BatchWrite)."""
     results: list[list[Notification]] = []
     for claim in claims:
         if not claim.channels:
             results.append([])
             continue
-        now = utc_iso(claim.now)
-        sql = _CLAIM.format(marks=",".join("?" * len(claim.channels)))
-        params = (claim.owner, utc_iso(claim.lease_until), now, now, *claim.channels, claim.limit)
+        sql, params = _claim_query(claim)
         async with conn.execute(sql, params) as cursor:
             rows = await cursor.fetchall()
         results.append(sorted((_notification(row) for row in rows), key=lambda n: n.id))
     return results
+
+
+def _claim_query(claim: Claim) -> tuple[str, tuple[object, ...]]:
+    bounds: list[object] = []
+    for channel in claim.channels:
+        bound = claim.in_flight.get(channel)
+        bounds += [channel, bound.most if bound else None, bound.per_target if bound else True]
+    marks = ",".join("(?, ?, ?)" for _ in claim.channels)  # only placeholders
+    now = utc_iso(claim.now)
+    params = (*bounds, now, now, now, claim.owner, utc_iso(claim.lease_until), claim.limit)
+    return _CLAIM.format(bounds=marks), params
 
 
 def _notification(row: sqlite3.Row) -> Notification:

@@ -176,12 +176,26 @@ async def record_attempt(conn: aiosqlite.Connection, claim: AttemptClaim) -> tup
     return tuple(ids)
 
 
-async def forget_attempts(
-    conn: aiosqlite.Connection, items: Sequence[tuple[int, ...]]
-) -> list[None]:
-    """Delete the rows of attempts that succeeded: they were not failures."""
-    ids = [(attempt_id,) for group in items for attempt_id in group]
-    await conn.executemany("DELETE FROM login_attempts WHERE id = ?", ids)
+@dataclass(frozen=True)
+class ClearFailures:
+    """A sign-in that succeeded: its keys and the last attempt row it recorded."""
+
+    keys: tuple[str, ...]
+    upto_id: int
+
+
+async def clear_failures(conn: aiosqlite.Connection, items: Sequence[ClearFailures]) -> list[None]:
+    """Delete the keys' attempts up to and including the successful one's rows.
+
+    Row ids follow the order attempts were claimed in (one writer), so attempts
+    claimed after the success, perhaps on another instance, are kept and still count.
+    """
+    for item in items:
+        marks = ", ".join("?" * len(item.keys))
+        await conn.execute(
+            f"DELETE FROM login_attempts WHERE key_hash IN ({marks}) AND id <= ?",  # noqa: S608
+            (*item.keys, item.upto_id),
+        )
     return [None] * len(items)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -13,12 +15,28 @@ from starlette.routing import Route
 from leadform.chart import Chart, daily_chart, last_days
 from leadform.dates import clinic_today
 from leadform.forms import TREATMENTS
-from leadform.lead_filters import FILTER_PARAMS, LeadFilter, parse_cursor, parse_filter, utc_range
-from leadform.notifications.status import notification_status
-from leadform.storage.exports import last_complete_export, list_exports
+from leadform.keyset import Page, PageRequest, newer_page, older_page, page_request
+from leadform.lead_filters import (
+    FILTER_PARAMS,
+    LeadFilter,
+    describe_filter,
+    parse_filter,
+    recorded_filter,
+    utc_range,
+)
+from leadform.leads import Lead
+from leadform.messages import Message
+from leadform.notifications.status import CHANNEL_LABELS, STATUS_LABELS, notification_status
+from leadform.storage.exports import (
+    ExportRecord,
+    last_complete_export,
+    list_exports,
+    list_exports_newer,
+)
 from leadform.storage.lead_queries import (
     LeadQuery,
     browse_leads,
+    browse_leads_newer,
     count_leads_after,
     daily_counts,
 )
@@ -37,37 +55,66 @@ def locale_tags(ctx: AppContext) -> list[str]:
     return [language.tag for language in ctx.languages.all]
 
 
+def language_names(ctx: AppContext) -> dict[str, str]:
+    """Stored language tag -> the language's own name, as the language menu shows it."""
+    return {language.tag: language.native_name for language in ctx.languages.all}
+
+
+def page_links(page: Page[Any], params: dict[str, str]) -> dict[str, str | None]:
+    """The query strings of the newest, newer and older pages (None: no such page)."""
+
+    def link(**cursor: int) -> str:
+        return "?" + urlencode({**params, **cursor})
+
+    return {
+        "newest": ("?" + urlencode(params)) if page.newer is not None else None,
+        "newer": link(after=page.newer) if page.newer is not None else None,
+        "older": link(before=page.older) if page.older is not None else None,
+    }
+
+
+async def _lead_page(ctx: AppContext, query: LeadQuery, wanted: PageRequest) -> Page[Lead]:
+    def key(lead: Lead) -> int:
+        return lead.id
+
+    conn = ctx.db.reader
+    if wanted.after is not None:
+        rows = await browse_leads_newer(conn, query, wanted.after, PAGE_SIZE + 1)
+        page = newer_page(rows, PAGE_SIZE, key)
+        if page is not None:
+            return page
+        wanted = PageRequest()  # reached the newest: show the whole newest page
+    rows = await browse_leads(conn, query, wanted.before, PAGE_SIZE + 1)
+    return older_page(rows, PAGE_SIZE, key, wanted.before)
+
+
 async def leads_page(request: Request) -> Response:
     staff = await signed_in_staff(request)
     if staff is None:
         return login_redirect(request)
     ctx = app_context(request)
     lead_filter, errors = parse_filter(request.query_params, locale_tags(ctx))
-    raw_before = request.query_params.get("before", "")
-    before = parse_cursor(raw_before) if raw_before else None
     query = lead_query(ctx, lead_filter if not errors else LeadFilter())
-    leads = await browse_leads(ctx.db.reader, query, before, PAGE_SIZE + 1)
+    page = await _lead_page(ctx, query, page_request(request.query_params))
     params = lead_filter.as_params()
-    older = None
-    if len(leads) > PAGE_SIZE:
-        leads = leads[:PAGE_SIZE]
-        older = "?" + urlencode({**params, "before": leads[-1].id})
     return render_admin(
         request,
         "admin/leads.html",
         status=400 if errors else 200,
         staff=staff,
-        leads=leads,
+        leads=page.items,
         errors=errors,
         values={name: request.query_params.get(name, "") for name in FILTER_PARAMS},
         filter_query=urlencode(params),
-        newest="?" + urlencode(params) if before is not None else None,
-        older=older,
+        pages=page_links(page, params),
         chart=await _chart(ctx),
         treatments=list(TREATMENTS.items()),
         languages=ctx.languages.all,
+        language_names=language_names(ctx),
         new_since=await _new_since(ctx, staff.id),
         notifications=await notification_status(ctx.db.reader, ctx.clock(), problem_limit=5),
+        channel_labels=CHANNEL_LABELS,
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -83,19 +130,66 @@ async def _chart(ctx: AppContext) -> Chart:
     return daily_chart(days, list(TREATMENTS), counts)
 
 
-async def _new_since(ctx: AppContext, staff_id: int) -> dict[str, object] | None:
-    """The "new since my last export" link: the last complete export's filters with
-    its cursor, and how many leads it would bring."""
+@dataclass(frozen=True)
+class NewSince:
+    """The "new since my last export" offer: the last export's filters (in words,
+    empty when it had none) with its cursor, and the same cursor without filters."""
+
+    format: str
+    filters: tuple[Message, ...]
+    count: int
+    query: str
+    all_count: int  # every new lead, whatever the filters (only offered when filtered)
+    all_query: str
+
+
+def _stored_params(record: ExportRecord) -> dict[str, str]:
+    stored = json.loads(record.filters)
+    return {k: v for k, v in stored.items() if isinstance(v, str)}
+
+
+async def _new_since(ctx: AppContext, staff_id: int) -> NewSince | None:
     last = await last_complete_export(ctx.db.reader, staff_id)
     if last is None:
         return None
-    stored = json.loads(last.filters)
-    lead_filter, errors = parse_filter(stored, locale_tags(ctx))
-    if errors:
+    lead_filter = recorded_filter(_stored_params(last))
+    if lead_filter is None:
         return None
-    count = await count_leads_after(ctx.db.reader, lead_query(ctx, lead_filter), last.upto_id)
-    query = urlencode({**lead_filter.as_params(), "after": last.upto_id})
-    return {"count": count, "query": query, "since": last.started_at, "format": last.format}
+    conn, after = ctx.db.reader, last.upto_id
+    count = await count_leads_after(conn, lead_query(ctx, lead_filter), after)
+    filtered = lead_filter != LeadFilter()
+    all_count = await count_leads_after(conn, lead_query(ctx, LeadFilter()), after)
+    return NewSince(
+        format=last.format,
+        filters=describe_filter(lead_filter, language_names(ctx)) if filtered else (),
+        count=count,
+        query=urlencode({**lead_filter.as_params(), "after": after}),
+        all_count=all_count if filtered else count,
+        all_query=urlencode({"after": after}),
+    )
+
+
+def _describe_record(ctx: AppContext, record: ExportRecord) -> tuple[Message, ...] | None:
+    """An export's filters in words; None when the record cannot be read back."""
+    lead_filter = recorded_filter(_stored_params(record))
+    if lead_filter is None:
+        return None
+    return describe_filter(lead_filter, language_names(ctx))
+
+
+async def _export_page(ctx: AppContext, wanted: PageRequest) -> Page[ExportRecord]:
+    def key(record: ExportRecord) -> int:
+        return record.id
+
+    conn = ctx.db.reader
+    if wanted.after is not None:
+        rows = await list_exports_newer(conn, wanted.after, EXPORTS_PAGE_SIZE + 1)
+        page = newer_page(rows, EXPORTS_PAGE_SIZE, key)
+        if page is not None:
+            return page
+        wanted = PageRequest()
+    rows = await list_exports(conn, wanted.before, EXPORTS_PAGE_SIZE + 1)
+    return older_page(rows, EXPORTS_PAGE_SIZE, key, wanted.before)
 
 
 async def exports_page(request: Request) -> Response:
@@ -103,21 +197,15 @@ async def exports_page(request: Request) -> Response:
     if staff is None:
         return login_redirect(request)
     ctx = app_context(request)
-    raw_before = request.query_params.get("before", "")
-    before = parse_cursor(raw_before) if raw_before else None
-    records = await list_exports(ctx.db.reader, before, EXPORTS_PAGE_SIZE + 1)
-    older = None
-    if len(records) > EXPORTS_PAGE_SIZE:
-        records = records[:EXPORTS_PAGE_SIZE]
-        older = "?" + urlencode({"before": records[-1].id})
-    filters = {record.id: json.loads(record.filters) for record in records}
+    page = await _export_page(ctx, page_request(request.query_params))
     return render_admin(
         request,
         "admin/exports.html",
         staff=staff,
-        records=records,
-        filters=filters,
-        older=older,
+        records=page.items,
+        filters={record.id: _describe_record(ctx, record) for record in page.items},
+        raw_filters={record.id: _stored_params(record) for record in page.items},
+        pages=page_links(page, {}),
     )
 
 

@@ -60,7 +60,18 @@ def parse_json_object(body: bytes) -> dict[str, str]:
         raise BodyError(400, "malformed JSON body") from None
     if not isinstance(document, dict) or len(document) > MAX_FIELDS:
         raise BodyError(400, "the JSON body must be an object of fields")
-    return {str(key): _scalar_text(value) for key, value in document.items()}
+    fields = {_text(str(key)): _text(_scalar_text(value)) for key, value in document.items()}
+    return fields
+
+
+def _text(value: str) -> str:
+    """JSON escapes can spell lone surrogates (a backslash, u, d800), which are no text:
+    no rule, log or database could take them, so the body is refused like bad UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BodyError(400, "malformed JSON body") from None
+    return value
 
 
 def _scalar_text(value: Any) -> str:

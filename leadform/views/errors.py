@@ -100,8 +100,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if is_api(request):
         language = api_language(request, request.query_params.get("locale"))
         return json_error(language, exc.status_code, Message(body), headers=exc.headers)
+    language = language_for(request)
+    # Every error page offers a way back to the form in the visitor's language.
+    back = {
+        "url": f"/{language.url_tag}/register",
+        "label": Message(N_("Go to the registration form")),
+    }
     response = render_message(
-        request, language_for(request), exc.status_code, Message(heading), Message(body)
+        request, language, exc.status_code, Message(heading), Message(body), link=back
     )
     if exc.headers:
         response.headers.update(exc.headers)
