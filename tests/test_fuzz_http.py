@@ -95,6 +95,14 @@ def requests(token: str, day: str) -> st.SearchStrategy[tuple[str, bytes]]:
             lambda d: json.dumps(d).encode()
         ),
         json_values.map(lambda v: json.dumps(v).encode()),
+        # lone surrogates, which JSON escapes can spell and UTF-8 cannot encode
+        forms.flatmap(
+            lambda f: st.sampled_from(sorted(f) or ["name"]).flatmap(
+                lambda name: st.text(
+                    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1
+                ).map(lambda bad: json.dumps(f | {name: bad, "locale": "en"}).encode())
+            )
+        ),
     )
     return st.one_of(
         st.tuples(
