@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from leadform.api_tokens import new_token
+from leadform.leads import Attribution, Lead
 from leadform.passwords import hash_password
 from leadform.storage.database import migrations, split_statements
 
@@ -109,3 +111,23 @@ def add_token(path: Path, name: str = "crm-sync") -> str:
 
 def days_ago(now: datetime, days: float) -> datetime:
     return now - timedelta(days=days)
+
+
+DEFAULT_LEAD = Lead(
+    id=1,
+    reference="ABCD2345",
+    created_at=datetime(2026, 11, 26, 16, 30, tzinfo=UTC),
+    locale="zh-Hant-HK",
+    name="陳大文",
+    phone="+85291234567",
+    email="",
+    treatment="milia",
+    preferred_date=date(2026, 12, 1),
+    consent_marketing=True,
+    attribution=Attribution(),
+)
+
+
+def lead_record(**overrides: Any) -> Lead:
+    """A stored lead as the domain sees it (no database), with the given changes."""
+    return replace(DEFAULT_LEAD, **overrides)

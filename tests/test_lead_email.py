@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -15,18 +15,15 @@ from leadform.leads import Attribution, Lead
 from leadform.notifications.lead_email import compose_lead_email
 from leadform.templating import create_environment
 from tests.conftest import ROOT
+from tests.factories import lead_record
 
 ZONE = ZoneInfo("Asia/Hong_Kong")
-LEAD = Lead(
+LEAD = lead_record(
     id=7,
-    reference="ABCD2345",
     created_at=datetime(2026, 11, 26, 2, 0, tzinfo=UTC),
     locale="en",
     name="陳大文 <b>Tai Man</b>",
-    phone="+85291234567",
     email="chan@example.com",
-    treatment="milia",
-    preferred_date=date(2026, 12, 1),
     consent_marketing=False,
     attribution=Attribution(utm_source="facebook", utm_campaign="winter"),
 )
