@@ -35,8 +35,8 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bench import inprocess
-from leadform.dates import system_clock
-from leadform.tokens import FormTokens
+from leadform.clock import system_clock
+from leadform.registration.form_tokens import FormTokens
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from leadform.dates import system_clock
-from leadform.tokens import FormTokens
+from leadform.clock import system_clock
+from leadform.registration.form_tokens import FormTokens
 
 SECRET = "server-test-secret-" + "s" * 32
 BODY = {

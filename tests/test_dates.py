@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform.dates import bookable_range, clinic_today
+from leadform.registration.dates import bookable_range, clinic_today
 
 HK = ZoneInfo("Asia/Hong_Kong")
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform.lead_filters import (
+from leadform.domain.lead_filters import (
     LeadFilter,
     describe_filter,
     parse_cursor,
@@ -14,7 +14,7 @@ from leadform.lead_filters import (
     recorded_filter,
     utc_range,
 )
-from leadform.messages import Message
+from leadform.i18n.messages import Message
 
 LOCALES = ["en", "zh-Hant-HK"]
 

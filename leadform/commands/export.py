@@ -20,10 +20,16 @@ from tqdm import tqdm
 
 from leadform.commands.database import fail, run_with_database
 from leadform.config import Settings
-from leadform.export import header_row
-from leadform.forms import TREATMENTS
-from leadform.i18n import SOURCE_LOCALE, load_languages
-from leadform.lead_export import (
+from leadform.domain.lead_filters import (
+    FILTER_PARAMS,
+    LeadFilter,
+    parse_cursor,
+    parse_filter,
+    utc_range,
+)
+from leadform.domain.leads import TREATMENTS
+from leadform.export.formats import header_row
+from leadform.export.job import (
     FORMATS,
     Actor,
     ExportRequest,
@@ -31,7 +37,7 @@ from leadform.lead_export import (
     record_finish,
     record_start,
 )
-from leadform.lead_filters import FILTER_PARAMS, LeadFilter, parse_cursor, parse_filter, utc_range
+from leadform.i18n.languages import SOURCE_LOCALE, load_languages
 from leadform.storage import Database
 from leadform.storage.lead_queries import ExportReader, LeadQuery
 

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
+from leadform.clock import system_clock
 from leadform.config import Settings, SettingsError, load_settings
-from leadform.dates import system_clock
+from leadform.domain.notifications import WEBHOOK
 from leadform.notifications.delivery import POLL_SECONDS
 from leadform.notifications.status import BACKLOG_ALERT, NotificationStatus, notification_status
-from leadform.notifications.targets import WEBHOOK
 from leadform.storage import StorageError, open_database
 from leadform.storage.outbox import Problem, Retry, RetryCounts, retry_notifications
 

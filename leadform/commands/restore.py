@@ -12,8 +12,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from leadform.clock import system_clock
 from leadform.config import SettingsError, database_path
-from leadform.dates import system_clock
 from leadform.storage import StorageError
 from leadform.storage.backup import restore_database
 

@@ -20,11 +20,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from leadform.dates import Clock
-from leadform.leads import Lead
+from leadform.clock import Clock
+from leadform.domain.leads import Lead
+from leadform.domain.notifications import WEBHOOK
 from leadform.notifications.backoff import Random, next_attempt
 from leadform.notifications.outcomes import Delivered, GiveUp, Outcome, Sender, TryLater
-from leadform.notifications.targets import WEBHOOK
 from leadform.storage import Database, StorageError
 from leadform.storage.leads import get_lead
 from leadform.storage.outbox import (

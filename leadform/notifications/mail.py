@@ -12,10 +12,10 @@ import aiosmtplib
 import jinja2
 from aiosmtplib import SMTPResponse
 
+from leadform.clock import Clock
 from leadform.config import Settings, SettingsError, SmtpServer
-from leadform.dates import Clock
-from leadform.i18n import Language, Languages
-from leadform.leads import Lead
+from leadform.domain.leads import Lead
+from leadform.i18n.languages import Language, Languages
 from leadform.notifications.lead_email import compose_lead_email
 from leadform.notifications.outcomes import Delivered, Outcome, TryLater
 from leadform.storage.outbox import InFlight, Notification

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from leadform.messages import N_
+from leadform.i18n.messages import N_
 from leadform.storage import StorageError
 from leadform.storage.outbox import Backlog, ChannelCounts, Problem, backlog, channel_counts
 from leadform.storage.outbox import problems as recent_problems

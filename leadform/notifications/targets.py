@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from leadform.config import Settings
-
-WEBHOOK = "webhook"
-EMAIL = "email"
-CHANNELS = (WEBHOOK, EMAIL)
-
-
-@dataclass(frozen=True)
-class NotificationTarget:
-    channel: str
-    target: str  # the webhook URL, or the email recipients joined by ", "
+from leadform.domain.notifications import EMAIL, WEBHOOK, NotificationTarget
 
 
 def notification_targets(settings: Settings) -> tuple[NotificationTarget, ...]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from leadform.lead_filters import LeadFilter, UtcRange, phone_digits
-from leadform.leads import LEAD_FIELDS, Lead
+from leadform.domain.lead_filters import LeadFilter, UtcRange, phone_digits
+from leadform.domain.leads import LEAD_FIELDS, Lead
 from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
 from leadform.storage.times import utc_iso
 

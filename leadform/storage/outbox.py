@@ -17,7 +17,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from leadform.notifications.targets import NotificationTarget
+from leadform.domain.notifications import NotificationTarget
 from leadform.storage.times import utc_iso
 
 PENDING = "pending"

@@ -141,7 +141,7 @@ async def delete_session(conn: aiosqlite.Connection, id_hashes: Sequence[str]) -
 
 
 @dataclass(frozen=True)
-class AttemptClaim:
+class SignInClaim:
     """A sign-in about to be checked: its throttling keys and the time."""
 
     keys: tuple[str, ...]
@@ -162,7 +162,7 @@ async def recent_failures(
     return found
 
 
-async def record_attempt(conn: aiosqlite.Connection, claim: AttemptClaim) -> tuple[int, ...]:
+async def record_sign_in_attempt(conn: aiosqlite.Connection, claim: SignInClaim) -> tuple[int, ...]:
     ids = []
     for key in claim.keys:
         cursor = await conn.execute(

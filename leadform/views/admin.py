@@ -12,11 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from leadform.chart import Chart, daily_chart, last_days
-from leadform.dates import clinic_today
-from leadform.forms import TREATMENTS
-from leadform.keyset import Page, PageRequest, newer_page, older_page, page_request
-from leadform.lead_filters import (
+from leadform.domain.lead_filters import (
     FILTER_PARAMS,
     LeadFilter,
     describe_filter,
@@ -24,10 +20,11 @@ from leadform.lead_filters import (
     recorded_filter,
     utc_range,
 )
-from leadform.leads import Lead
-from leadform.messages import Message
+from leadform.domain.leads import TREATMENTS, Lead
+from leadform.i18n.messages import Message
 from leadform.notifications.status import CHANNEL_LABELS, STATUS_LABELS, notification_status
-from leadform.storage.exports import (
+from leadform.registration.dates import clinic_today
+from leadform.storage.export_audit import (
     ExportRecord,
     last_complete_export,
     list_exports,
@@ -42,6 +39,8 @@ from leadform.storage.lead_queries import (
 )
 from leadform.views.admin_auth import login_redirect, render_admin, signed_in_staff
 from leadform.views.context import AppContext, app_context
+from leadform.web.chart import Chart, daily_chart, last_days
+from leadform.web.paging import Page, PageRequest, newer_page, older_page, page_request
 
 PAGE_SIZE = 50
 EXPORTS_PAGE_SIZE = 100

@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from leadform.csrf import new_cookie_secret
-from leadform.i18n import Language
-from leadform.messages import N_, Message
-from leadform.staff_auth import SESSION_LIFETIME, Blocked, Rejected, SignedIn
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
+from leadform.staff.auth import SESSION_LIFETIME, Blocked, Rejected, SignedIn
+from leadform.staff.csrf import new_cookie_secret
 from leadform.storage.staff import Staff
 from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context

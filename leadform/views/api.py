@@ -15,16 +15,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadform.i18n import Language
-from leadform.intake import Accepted, Decoy, NeedsFixing, Outcome, Refused, TooMany, Unavailable
-from leadform.messages import N_, Message
-from leadform.storage import StoredLead
-from leadform.tokens import TokenProblem
+from leadform.domain.leads import StoredLead
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
+from leadform.registration.form_tokens import TokenProblem
+from leadform.registration.intake import (
+    Accepted,
+    Decoy,
+    NeedsFixing,
+    Outcome,
+    Refused,
+    TooMany,
+    Unavailable,
+)
+from leadform.views.api_description import describe_form
 from leadform.views.body import BodyError, read_submission
 from leadform.views.context import app_context
 from leadform.views.errors import PAGES, api_language, json_error
-from leadform.views.form import NOTICES, UNAVAILABLE, client_of, too_many
-from leadform.views.form_description import describe_form
+from leadform.views.register import NOTICES, UNAVAILABLE, client_of, too_many
 
 PROBLEM = N_("There is a problem")
 NO_STORE = {"Cache-Control": "no-store"}

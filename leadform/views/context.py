@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from leadform.clock import Clock
 from leadform.config import Settings
-from leadform.csrf import CsrfTokens
-from leadform.dates import Clock
-from leadform.i18n import Languages
-from leadform.intake import LeadIntake
-from leadform.pagecache import PageCache
-from leadform.staff_auth import StaffAuth
+from leadform.i18n.languages import Languages
+from leadform.registration.form_tokens import FormTokens
+from leadform.registration.intake import LeadIntake
+from leadform.staff.auth import StaffAuth
+from leadform.staff.csrf import CsrfTokens
 from leadform.storage import Database
-from leadform.tokens import FormTokens
+from leadform.web.page_cache import PageCache
 
 
 @dataclass(frozen=True)

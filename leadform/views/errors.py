@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from leadform.i18n import Language
-from leadform.messages import N_, Message
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
 from leadform.views.context import app_context
 from leadform.views.rendering import render_message
 

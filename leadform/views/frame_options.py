@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from leadform.accent import parse_accent
+from leadform.web.accent import parse_accent
 
 
 @dataclass(frozen=True)

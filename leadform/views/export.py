@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from leadform.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, header_row
-from leadform.lead_export import Actor, ExportRequest, LeadExport, record_finish, record_start
-from leadform.lead_filters import format_cursor, parse_cursor, parse_filter
+from leadform.domain.lead_filters import format_cursor, parse_cursor, parse_filter
+from leadform.export.formats import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, header_row
+from leadform.export.job import Actor, ExportRequest, LeadExport, record_finish, record_start
 from leadform.storage.lead_queries import ExportReader
 from leadform.views.admin import lead_query, locale_tags
 from leadform.views.admin_auth import admin_language, signed_in_staff

@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
-from leadform.attribution import (
+from leadform.domain.leads import TREATMENTS
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
+from leadform.registration.attribution import (
     CLICK_ID_FIELDS,
     CLICK_ID_MAX,
     URL_FIELDS,
@@ -18,12 +21,10 @@ from leadform.attribution import (
     UTM_FIELDS,
     UTM_MAX,
 )
-from leadform.consent import consent_text, policy_url
-from leadform.dates import BookableRange
-from leadform.forms import EMAIL_MAX, FIELDS, HONEYPOT, NAME_MAX, PHONE_MAX, TREATMENTS
-from leadform.i18n import Language
-from leadform.messages import N_, Message
-from leadform.tokens import MAX_AGE_SECONDS
+from leadform.registration.consent import consent_text, policy_url
+from leadform.registration.dates import BookableRange
+from leadform.registration.form_tokens import MAX_AGE_SECONDS
+from leadform.registration.rules import EMAIL_MAX, FIELDS, HONEYPOT, NAME_MAX, PHONE_MAX
 
 TITLE = N_("1 Minute Self-Registration")
 INTRO = N_("Leave your details and our treatment team will call you to arrange your free trial.")

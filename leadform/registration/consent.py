@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from leadform.i18n import Language
-from leadform.messages import N_
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_
 
 TERMS = N_(
     'I have read and agree to the <a href="%(terms_url)s" target="_blank" rel="noopener">'

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _RULE = re.compile(r"^(\d+)\s*/\s*([a-z]+?)s?$")
@@ -66,3 +67,18 @@ def retry_after(
 
 def longest_window(limits: Iterable[RateLimit]) -> int:
     return max((limit.seconds for limit in limits), default=0)
+
+
+@dataclass(frozen=True)
+class SubmissionAttempt:
+    """A submission to count against each of its keys (hashed client and phone)."""
+
+    keys: tuple[str, ...]
+    token_id: str
+    at: datetime
+    limits: tuple[RateLimit, ...]
+
+
+@dataclass(frozen=True)
+class OverLimit:
+    retry_after: int  # seconds

@@ -3,7 +3,7 @@
 English is the source language (the msgids); every other language is a folder
 `locales/<Babel locale id>/LC_MESSAGES/messages.po`, read at start-up. Nothing is
 compiled to disk, so nothing can go stale. A catalog with a problem that would break
-a page (see `leadform.catalogs`) refuses start-up; untranslated and fuzzy entries
+a page (see `leadform.i18n.catalogs`) refuses start-up; untranslated and fuzzy entries
 fall back to English. The opt-in pseudo-locale en-XA is built from messages.pot.
 """
 
@@ -27,7 +27,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 
-from leadform.catalogs import (
+from leadform.i18n.catalogs import (
     DOMAIN,
     PoFile,
     Problem,
@@ -37,9 +37,9 @@ from leadform.catalogs import (
     is_untranslated,
     parse_po,
 )
-from leadform.catalogs import page_breaking as page_breaking_problems
-from leadform.messages import Message
-from leadform.pseudo import PSEUDO_ID, pseudo_catalog, pseudo_translate
+from leadform.i18n.catalogs import page_breaking as page_breaking_problems
+from leadform.i18n.messages import Message
+from leadform.i18n.pseudo import PSEUDO_ID, pseudo_catalog, pseudo_translate
 
 SOURCE_LOCALE = "en"
 TEMPLATE = "messages.pot"

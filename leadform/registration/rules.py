@@ -12,8 +12,9 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from leadform.dates import BookableRange
-from leadform.messages import N_, Message
+from leadform.domain.leads import TREATMENTS, LeadInput
+from leadform.i18n.messages import N_, Message
+from leadform.registration.dates import BookableRange
 
 FIELDS = (
     "name",
@@ -29,8 +30,6 @@ FIELDS = (
 HONEYPOT = "website"
 """A field people never see (hidden by the stylesheet, skipped by screen readers)
 and bots fill in; a name browsers' autofill does not recognise."""
-
-TREATMENTS: dict[str, str] = {"acne": N_("Acne"), "milia": N_("Milia")}
 
 NAME_MAX = 100
 PHONE_MAX = 40
@@ -112,18 +111,6 @@ def browser_checks(bookable: BookableRange) -> dict[str, BrowserCheck]:
         ),
         "consent_terms": BrowserCheck({}, {"value-missing": CONSENT_MISSING}),
     }
-
-
-@dataclass(frozen=True)
-class LeadInput:
-    """What a visitor asked for, validated and normalised."""
-
-    name: str
-    phone: str  # E.164
-    email: str  # normalised, "" when not given
-    treatment: str
-    preferred_date: date
-    consent_marketing: bool
 
 
 def validate(data: Mapping[str, str], bookable: BookableRange) -> tuple[LeadInput | None, Errors]:

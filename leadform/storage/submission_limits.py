@@ -8,29 +8,17 @@ both slip under a limit, and a limited lead costs no commit of its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 import aiosqlite
 
-from leadform.ratelimit import RateLimit, longest_window, retry_after
-from leadform.storage.leads import NewLead, StoredLead, write_leads
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """A submission to count against each of its keys (hashed client and phone)."""
-
-    keys: tuple[str, ...]
-    token_id: str
-    at: datetime
-    limits: tuple[RateLimit, ...]
-
-
-@dataclass(frozen=True)
-class Throttled:
-    retry_after: int  # seconds
-
+from leadform.domain.leads import NewLead, StoredLead
+from leadform.domain.submission_limits import (
+    OverLimit,
+    SubmissionAttempt,
+    longest_window,
+    retry_after,
+)
+from leadform.storage.leads import write_leads
 
 _RECORD = "INSERT INTO rate_hits (key, token_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 _PRUNE = "DELETE FROM rate_hits WHERE at <= ?"
@@ -52,7 +40,7 @@ def _state_query(key_count: int, limit_count: int) -> str:
     return f"WITH keys (key) AS (VALUES {keys}) SELECT {columns} FROM keys"  # noqa: S608
 
 
-async def admit(conn: aiosqlite.Connection, attempt: Attempt) -> Throttled | None:
+async def admit(conn: aiosqlite.Connection, attempt: SubmissionAttempt) -> OverLimit | None:
     """Record the attempt under every key, or refuse it (recording nothing)."""
     now = attempt.at.timestamp()
     params: dict[str, object] = {"token": attempt.token_id}
@@ -69,27 +57,27 @@ async def admit(conn: aiosqlite.Connection, attempt: Attempt) -> Throttled | Non
         if not seen and (wait := retry_after(nth_latest, attempt.limits, now)) is not None
     ]
     if waits:
-        return Throttled(max(waits))
+        return OverLimit(max(waits))
     await conn.executemany(_RECORD, [(key, attempt.token_id, now) for key in attempt.keys])
     return None
 
 
-async def _prune(conn: aiosqlite.Connection, attempts: Sequence[Attempt]) -> None:
+async def _prune(conn: aiosqlite.Connection, attempts: Sequence[SubmissionAttempt]) -> None:
     oldest_needed = min(a.at.timestamp() - longest_window(a.limits) for a in attempts)
     await conn.execute(_PRUNE, (oldest_needed,))
 
 
-async def record_attempts(
-    conn: aiosqlite.Connection, batch: Sequence[Attempt]
-) -> list[Throttled | None]:
+async def record_submission_attempts(
+    conn: aiosqlite.Connection, batch: Sequence[SubmissionAttempt]
+) -> list[OverLimit | None]:
     """Count attempts that store nothing (a filled honeypot) like real ones."""
     await _prune(conn, batch)
     return [await admit(conn, attempt) for attempt in batch]
 
 
 async def write_leads_within_limits(
-    conn: aiosqlite.Connection, batch: Sequence[tuple[NewLead, Attempt]]
-) -> list[StoredLead | Throttled]:
+    conn: aiosqlite.Connection, batch: Sequence[tuple[NewLead, SubmissionAttempt]]
+) -> list[StoredLead | OverLimit]:
     """Store each lead whose attempt fits the limits; answer the rest with the wait."""
     await _prune(conn, [attempt for _, attempt in batch])
     verdicts = [await admit(conn, attempt) for _, attempt in batch]

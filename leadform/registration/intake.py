@@ -12,26 +12,26 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from leadform.attribution import attribution_from
+from leadform.clock import Clock
 from leadform.config import Settings
-from leadform.consent import ConsentText, consent_text, policy_url
-from leadform.dates import BookableRange, Clock, bookable_range
-from leadform.forms import Errors, honeypot_filled, validate
-from leadform.i18n import Language
-from leadform.notifications.targets import notification_targets
-from leadform.storage import (
-    Attempt,
+from leadform.domain.leads import (
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
     ConsentWording,
-    Database,
     NewLead,
-    StorageError,
     StoredLead,
-    Throttled,
 )
-from leadform.storage.leads import REFERENCE_ALPHABET, REFERENCE_LENGTH
-from leadform.tokens import FormToken, FormTokens, TokenProblem
+from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
+from leadform.i18n.languages import Language
+from leadform.notifications.targets import notification_targets
+from leadform.registration.attribution import attribution_from
+from leadform.registration.consent import ConsentText, consent_text, policy_url
+from leadform.registration.dates import BookableRange, bookable_range
+from leadform.registration.form_tokens import FormToken, FormTokens, TokenProblem
+from leadform.registration.rules import Errors, honeypot_filled, validate
+from leadform.storage import Database, StorageError
 
-logger = logging.getLogger("leadform.intake")
+logger = logging.getLogger("leadform.registration.intake")
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class LeadIntake:
         except StorageError as exc:
             logger.error("lead not stored: %s", exc)
             return Unavailable()
-        if isinstance(stored, Throttled):
+        if isinstance(stored, OverLimit):
             logger.info("submission over the rate limit: retry after %ss", stored.retry_after)
             return TooMany(stored.retry_after)
         logger.info("lead stored: reference %s", stored.reference)
@@ -155,7 +155,7 @@ class LeadIntake:
             self.wake_delivery()
         return Accepted(stored)
 
-    async def _store(self, new: NewLead) -> StoredLead | Throttled:
+    async def _store(self, new: NewLead) -> StoredLead | OverLimit:
         attempt = self._attempt(new)
         if attempt is None:
             return await self.db.save_lead(new)
@@ -167,15 +167,15 @@ class LeadIntake:
         logger.info("honeypot filled: submission dropped (%d since start)", self.honeypot_count)
         attempt = self._attempt(new)
         try:
-            throttled = await self.db.record_attempt(attempt) if attempt else None
+            over_limit = await self.db.record_submission_attempt(attempt) if attempt else None
         except StorageError as exc:
             logger.error("honeypot attempt not counted: %s", exc)
-            throttled = None
-        if throttled is not None:
-            return TooMany(throttled.retry_after)
+            over_limit = None
+        if over_limit is not None:
+            return TooMany(over_limit.retry_after)
         return Decoy(self._decoy_lead(new))
 
-    def _attempt(self, new: NewLead) -> Attempt | None:
+    def _attempt(self, new: NewLead) -> SubmissionAttempt | None:
         """The rate-limit keys of a submission: its client address and phone number,
         as keyed hashes so the counts hold no personal data."""
         if not self.settings.rate_limits:
@@ -183,7 +183,9 @@ class LeadIntake:
         keys = [self._key("phone", new.lead.phone)]
         if new.ip:
             keys.insert(0, self._key("ip", new.ip))
-        return Attempt(tuple(keys), new.token_id, new.created_at, self.settings.rate_limits)
+        return SubmissionAttempt(
+            tuple(keys), new.token_id, new.created_at, self.settings.rate_limits
+        )
 
     def _key(self, kind: str, value: str) -> str:
         message = f"{kind}:{value}".encode()

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from leadform.notifications.status import backlog_status
 from leadform.storage import StorageError
 from leadform.views.context import app_context
-from leadform.views.form import page_language
+from leadform.views.register import page_language
 from leadform.views.rendering import render
 
 NO_STORE = {"Cache-Control": "no-store"}

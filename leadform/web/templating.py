@@ -16,9 +16,9 @@ import jinja2
 from jinja2.ext import i18n as _  # noqa: F401 - imported so a missing extension fails early
 from starlette.templating import Jinja2Templates
 
-from leadform.assets import Assets
-from leadform.i18n import Language
-from leadform.messages import Message
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import Message
+from leadform.web.assets import Assets
 
 
 @jinja2.pass_context

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from leadform.forms import TREATMENTS
-from leadform.messages import N_, Message
+from leadform.domain.leads import TREATMENTS
+from leadform.i18n.messages import N_, Message
 
 MAX_QUERY = 100
 MIN_YEAR, MAX_YEAR = 1900, 9000

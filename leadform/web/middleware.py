@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from leadform.framing import FramePolicy
+from leadform.web.frame_ancestors import FramePolicy
 
 MAX_BODY_BYTES = 64 * 1024
 

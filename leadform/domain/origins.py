@@ -1,20 +1,11 @@
-"""Being shown inside another site's page: who may frame which page. Pure.
-
-The form pages may be framed by the service itself and by the origins in
-LEADFORM_EMBED_ORIGINS; every other page refuses all framing (clickjacking
-defence, CSP Level 2 `frame-ancestors`). The same origins may call the JSON API
-from their pages (CORS).
-"""
+"""Web origins (RFC 6454) as settings and the embed page name them: parsed, normalised."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-# The pages an embed shows: the entry redirect, the form and its thank-you page.
-_FORM_PAGE = re.compile(r"^/(?:[^/]+/(?:register|thanks/[^/]+)/?)?$")
 _HOST_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 
 
@@ -52,17 +43,3 @@ def parse_origins(value: str) -> tuple[str, ...]:
     """Space-separated origins (commas also accepted), each normalised, no repeats."""
     found = [parse_origin(item) for item in re.split(r"[\s,]+", value) if item]
     return tuple(dict.fromkeys(found))
-
-
-def is_form_page(path: str) -> bool:
-    return bool(_FORM_PAGE.match(path))
-
-
-@dataclass(frozen=True)
-class FramePolicy:
-    embed_origins: tuple[str, ...]
-
-    def frame_ancestors(self, path: str) -> str:
-        if not is_form_page(path):
-            return "frame-ancestors 'none'"
-        return " ".join(("frame-ancestors 'self'", *self.embed_origins))

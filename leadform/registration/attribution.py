@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-from leadform.leads import Attribution
+from leadform.domain.leads import Attribution
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 CLICK_ID_FIELDS = ("gclid", "fbclid")

@@ -17,7 +17,7 @@ from enum import Enum
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from itsdangerous.signer import HMACAlgorithm
 
-from leadform.dates import Clock
+from leadform.clock import Clock
 
 MAX_AGE_SECONDS = 24 * 60 * 60
 _SALT = "leadform.form-token"

@@ -18,23 +18,23 @@ import aiosqlite
 import anyio
 from itsdangerous import BadSignature, Signer
 
-from leadform import throttle
-from leadform.api_tokens import bearer_token, parse_token, secret_matches
-from leadform.dates import Clock
-from leadform.passwords import verify_password
+from leadform.clock import Clock
+from leadform.staff import sign_in_throttle
+from leadform.staff.api_tokens import bearer_token, parse_token, secret_matches
+from leadform.staff.passwords import verify_password
 from leadform.storage import Database
 from leadform.storage.api_tokens import find_active_token
 from leadform.storage.staff import (
-    AttemptClaim,
     ClearFailures,
     NewSession,
+    SignInClaim,
     Staff,
     add_session,
     clear_failures,
     delete_session,
     find_login,
     recent_failures,
-    record_attempt,
+    record_sign_in_attempt,
     session_staff,
 )
 
@@ -80,7 +80,7 @@ class _Claimed:
 
 
 async def _claim_attempt(
-    conn: aiosqlite.Connection, claims: Sequence[AttemptClaim]
+    conn: aiosqlite.Connection, claims: Sequence[SignInClaim]
 ) -> list[_Claimed]:
     """Inside one write transaction: refuse a blocked key, else record the attempt
     (as a failure until it succeeds), so racing instances count every try."""
@@ -88,13 +88,17 @@ async def _claim_attempt(
     for claim in claims:
         failures = await recent_failures(conn, claim.keys, claim.since)
         until = max(
-            (t for t in (throttle.blocked_until(f, claim.at) for f in failures.values()) if t),
+            (
+                t
+                for t in (sign_in_throttle.blocked_until(f, claim.at) for f in failures.values())
+                if t
+            ),
             default=None,
         )
         if until is not None:
             results.append(_Claimed((), until))
             continue
-        results.append(_Claimed(await record_attempt(conn, claim), None))
+        results.append(_Claimed(await record_sign_in_attempt(conn, claim), None))
     return results
 
 
@@ -116,8 +120,8 @@ class StaffAuth:
     async def sign_in(self, email: str, password: str, address: str) -> SignInOutcome:
         email = normalise_email(email)
         now = self._clock()
-        keys = throttle.throttle_keys(self._secret, email, address)
-        claim = AttemptClaim(keys, now, now - throttle.LOOKBACK)
+        keys = sign_in_throttle.throttle_keys(self._secret, email, address)
+        claim = SignInClaim(keys, now, now - sign_in_throttle.LOOKBACK)
         claimed: _Claimed = await self._db.writer.submit(_claim_attempt, claim)
         if claimed.blocked_until is not None:
             logger.info("sign-in refused: throttled")

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
-from leadform.leads import LEAD_FIELDS, Lead, lead_fields
-from leadform.messages import N_
+from leadform.domain.leads import LEAD_FIELDS, Lead, lead_fields
+from leadform.i18n.messages import N_
 
 BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
-from leadform.export import BOM, XlsxLeads, csv_chunk_from_text, csv_text
-from leadform.leads import Lead
+from leadform.domain.leads import Lead
+from leadform.export.formats import BOM, XlsxLeads, csv_chunk_from_text, csv_text
 from leadform.storage import Database
-from leadform.storage.exports import FinishedExport, NewExport, finish_export, start_export
+from leadform.storage.export_audit import FinishedExport, NewExport, finish_export, start_export
 from leadform.storage.lead_queries import ExportReader, LeadQuery
 
 CHUNK_ROWS = 2000

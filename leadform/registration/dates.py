@@ -6,17 +6,9 @@ Time is a parameter so tests can fix "now" on either side of midnight.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-Clock = Callable[[], datetime]
-"""Returns the current instant as an aware datetime."""
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from leadform.attribution import clean_attribution
-from leadform.dates import BookableRange
-from leadform.forms import FIELDS, HONEYPOT, TREATMENTS, browser_checks
-from leadform.i18n import Language
-from leadform.intake import (
+from leadform.domain.leads import ATTRIBUTION_FIELDS, TREATMENTS, StoredLead
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
+from leadform.registration.attribution import clean_attribution
+from leadform.registration.dates import BookableRange
+from leadform.registration.form_tokens import TokenProblem
+from leadform.registration.intake import (
     Accepted,
     Client,
     Decoy,
@@ -24,13 +26,10 @@ from leadform.intake import (
     TooMany,
     Unavailable,
 )
-from leadform.leads import ATTRIBUTION_FIELDS
-from leadform.messages import N_, Message
-from leadform.storage import StoredLead
-from leadform.tokens import TokenProblem
+from leadform.registration.rules import FIELDS, HONEYPOT, browser_checks
 from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context
-from leadform.views.frame import FrameOptions
+from leadform.views.frame_options import FrameOptions
 from leadform.views.rendering import render, render_html
 
 # Where the error summary links to: the control itself, or the first radio button.
