@@ -22,12 +22,13 @@ from leadform.i18n.languages import load_languages
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.mail import staff_language
 from leadform.notifications.senders import create_senders
+from leadform.notifications.targets import notification_targets
 from leadform.registration.form_tokens import FormTokens
 from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth
 from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
-from leadform.views import admin, admin_auth, api, embed, errors, export, register, site
+from leadform.views import admin, api, embed, errors, export, register, sign_in, site
 from leadform.views.context import AppContext
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
@@ -64,7 +65,14 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             give_up_after=timedelta(hours=settings.notify_give_up_hours),
             zone=settings.timezone,
         )
-        intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
+        intake = LeadIntake(
+            settings,
+            tokens,
+            clock,
+            db,
+            wake_delivery=deliverer.wake,
+            notify=notification_targets(settings),
+        )
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         deliverer.start()  # picks up whatever an earlier run left pending
@@ -87,7 +95,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         routes=[
             *register.routes,  # first: the form is what nearly every request asks for
             *site.routes,
-            *admin_auth.routes,
+            *sign_in.routes,
             *admin.routes,
             *export.routes,
             *api.routes,

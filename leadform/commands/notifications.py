@@ -19,7 +19,7 @@ from leadform.domain.notifications import WEBHOOK
 from leadform.notifications.delivery import POLL_SECONDS
 from leadform.notifications.status import BACKLOG_ALERT, NotificationStatus, notification_status
 from leadform.storage import StorageError, open_database
-from leadform.storage.outbox import Problem, Retry, RetryCounts, retry_notifications
+from leadform.storage.outbox import DeliveryProblem, Retry, RetryCounts, retry_notifications
 
 
 def register(sub: Any) -> None:
@@ -106,7 +106,7 @@ def format_status(status: NotificationStatus, zone: tzinfo) -> str:
     return "\n".join(lines)
 
 
-def _problem_line(p: Problem, zone: tzinfo) -> str:
+def _problem_line(p: DeliveryProblem, zone: tzinfo) -> str:
     where = urlsplit(p.target).hostname if p.channel == WEBHOOK else p.target
     when = "failed" if p.status == "failed" else f"next try {_local(p.next_attempt_at, zone)}"
     return (

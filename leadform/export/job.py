@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from leadform.domain.actors import Actor
 from leadform.domain.leads import Lead
 from leadform.export.formats import BOM, XlsxLeads, csv_chunk_from_text, csv_text
 from leadform.storage import Database
@@ -35,16 +36,6 @@ class ExportRequest:
     header: list[str]
     zone: ZoneInfo
     bom: bool = True
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is exporting, as the audit log records it."""
-
-    kind: str  # staff | token | command
-    name: str
-    staff_id: int | None = None
-    api_token_id: int | None = None
 
 
 class LeadExport:

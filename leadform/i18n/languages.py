@@ -156,6 +156,11 @@ class Languages:
             )
         self.default = found
 
+    @property
+    def tags(self) -> list[str]:
+        """Every language's tag, as stored with a lead and accepted by the filters."""
+        return [lang.tag for lang in self.all]
+
     def exact(self, url_tag: str) -> Language | None:
         return self._by_url_tag.get(url_tag.lower())
 
@@ -188,6 +193,15 @@ class Languages:
             if found is not None:
                 return found
         return self.default
+
+    def choose(self, tags: Iterable[str | None], accept_language: str | None) -> Language:
+        """The first of `tags` the service speaks (an explicit choice: a URL, a query,
+        a cookie), else the best for the browser's Accept-Language."""
+        for tag in tags:
+            found = self.match(tag) if tag else None
+            if found is not None:
+                return found
+        return self.negotiate(accept_language)
 
 
 def parse_tag(tag: str) -> Locale | None:

@@ -12,7 +12,7 @@ import aiosqlite
 
 from leadform.i18n.messages import N_
 from leadform.storage import StorageError
-from leadform.storage.outbox import Backlog, ChannelCounts, Problem, backlog, channel_counts
+from leadform.storage.outbox import Backlog, ChannelCounts, DeliveryProblem, backlog, channel_counts
 from leadform.storage.outbox import problems as recent_problems
 
 BACKLOG_ALERT = timedelta(minutes=15)
@@ -55,7 +55,7 @@ class NotificationStatus:
 
     channels: tuple[ChannelCounts, ...]
     backlog: BacklogStatus
-    problems: tuple[Problem, ...]
+    problems: tuple[DeliveryProblem, ...]
 
 
 async def backlog_status(conn: aiosqlite.Connection, now: datetime) -> BacklogStatus:

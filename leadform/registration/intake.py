@@ -21,9 +21,9 @@ from leadform.domain.leads import (
     NewLead,
     StoredLead,
 )
+from leadform.domain.notifications import NotificationTarget
 from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
 from leadform.i18n.languages import Language
-from leadform.notifications.targets import notification_targets
 from leadform.registration.attribution import attribution_from
 from leadform.registration.consent import ConsentText, consent_text, policy_url
 from leadform.registration.dates import BookableRange, bookable_range
@@ -91,13 +91,14 @@ class LeadIntake:
         clock: Clock,
         db: Database,
         wake_delivery: Callable[[], None] = _no_delivery,
+        notify: tuple[NotificationTarget, ...] = (),
     ) -> None:
         self.settings = settings
         self.tokens = tokens
         self.clock = clock
         self.db = db
         self.honeypot_count = 0
-        self.notify = notification_targets(settings)
+        self.notify = notify  # where each new lead's notifications go
         self.wake_delivery = wake_delivery
         self._consent: dict[str, ConsentText] = {}
 

@@ -19,6 +19,7 @@ import anyio
 from itsdangerous import BadSignature, Signer
 
 from leadform.clock import Clock
+from leadform.domain.actors import Actor
 from leadform.staff import sign_in_throttle
 from leadform.staff.api_tokens import bearer_token, parse_token, secret_matches
 from leadform.staff.passwords import verify_password
@@ -42,16 +43,6 @@ logger = logging.getLogger("leadform.auth")
 
 SESSION_LIFETIME = timedelta(hours=12)
 _SESSION_SALT = "leadform.staff-session"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is reading leads: a staff member or a script's API token."""
-
-    kind: str  # staff | token
-    name: str  # the staff email or the token name, for the audit log
-    staff_id: int | None = None
-    api_token_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +155,7 @@ class StaffAuth:
         if session_id is not None:
             await self._db.writer.submit(delete_session, _session_hash(session_id))
 
-    async def token_principal(self, authorization: str) -> Principal | None:
+    async def token_actor(self, authorization: str) -> Actor | None:
         """The API token an `Authorization: Bearer` header carries, if active."""
         presented = parse_token(bearer_token(authorization) or "")
         if presented is None:
@@ -172,4 +163,4 @@ class StaffAuth:
         token = await find_active_token(self._db.reader, presented.public_id)
         if token is None or not secret_matches(presented, token.secret_hash):
             return None
-        return Principal("token", token.name, api_token_id=token.id)
+        return Actor("token", token.name, api_token_id=token.id)

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from leadform.domain.lead_filters import LeadFilter, UtcRange, phone_digits
+from leadform.domain.lead_filters import LeadFilter, UtcRange, phone_digits, utc_range
 from leadform.domain.leads import LEAD_FIELDS, Lead
 from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
 from leadform.storage.times import utc_iso
@@ -27,6 +28,11 @@ class LeadQuery:
 
     filter: LeadFilter
     submitted: UtcRange
+
+
+def lead_query(lead_filter: LeadFilter, zone: ZoneInfo) -> LeadQuery:
+    """The filter with its clinic dates turned into UTC bounds."""
+    return LeadQuery(lead_filter, utc_range(lead_filter, zone))
 
 
 def _like(text: str) -> str:

@@ -98,7 +98,7 @@ class ChannelCounts:
 
 
 @dataclass(frozen=True)
-class Problem:
+class DeliveryProblem:
     """A notification that failed or is being retried, for `notifications status`."""
 
     reference: str
@@ -311,7 +311,7 @@ async def channel_counts(conn: aiosqlite.Connection) -> list[ChannelCounts]:
     return [ChannelCounts(channel, **by_status) for channel, by_status in sorted(counts.items())]
 
 
-async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[Problem]:
+async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[DeliveryProblem]:
     """The latest failed notifications and those being retried, newest first."""
     async with conn.execute(
         "SELECT l.reference, n.channel, n.target, n.status, n.attempts, n.last_error, "
@@ -322,7 +322,7 @@ async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[Problem]
     ) as cursor:
         rows = await cursor.fetchall()
     return [
-        Problem(
+        DeliveryProblem(
             reference=row["reference"],
             channel=row["channel"],
             target=row["target"],

@@ -18,7 +18,6 @@ from leadform.domain.lead_filters import (
     describe_filter,
     parse_filter,
     recorded_filter,
-    utc_range,
 )
 from leadform.domain.leads import TREATMENTS, Lead
 from leadform.i18n.messages import Message
@@ -36,22 +35,15 @@ from leadform.storage.lead_queries import (
     browse_leads_newer,
     count_leads_after,
     daily_counts,
+    lead_query,
 )
-from leadform.views.admin_auth import login_redirect, render_admin, signed_in_staff
 from leadform.views.context import AppContext, app_context
+from leadform.views.staff_pages import login_redirect, render_admin, signed_in_staff
 from leadform.web.chart import Chart, daily_chart, last_days
 from leadform.web.paging import Page, PageRequest, newer_page, older_page, page_request
 
 PAGE_SIZE = 50
 EXPORTS_PAGE_SIZE = 100
-
-
-def lead_query(ctx: AppContext, lead_filter: LeadFilter) -> LeadQuery:
-    return LeadQuery(lead_filter, utc_range(lead_filter, ctx.settings.timezone))
-
-
-def locale_tags(ctx: AppContext) -> list[str]:
-    return [language.tag for language in ctx.languages.all]
 
 
 def language_names(ctx: AppContext) -> dict[str, str]:
@@ -92,8 +84,8 @@ async def leads_page(request: Request) -> Response:
     if staff is None:
         return login_redirect(request)
     ctx = app_context(request)
-    lead_filter, errors = parse_filter(request.query_params, locale_tags(ctx))
-    query = lead_query(ctx, lead_filter if not errors else LeadFilter())
+    lead_filter, errors = parse_filter(request.query_params, ctx.languages.tags)
+    query = lead_query(lead_filter if not errors else LeadFilter(), ctx.settings.timezone)
     page = await _lead_page(ctx, query, page_request(request.query_params))
     params = lead_filter.as_params()
     return render_admin(
@@ -154,10 +146,10 @@ async def _new_since(ctx: AppContext, staff_id: int) -> NewSince | None:
     lead_filter = recorded_filter(_stored_params(last))
     if lead_filter is None:
         return None
-    conn, after = ctx.db.reader, last.upto_id
-    count = await count_leads_after(conn, lead_query(ctx, lead_filter), after)
+    conn, after, zone = ctx.db.reader, last.upto_id, ctx.settings.timezone
+    count = await count_leads_after(conn, lead_query(lead_filter, zone), after)
     filtered = lead_filter != LeadFilter()
-    all_count = await count_leads_after(conn, lead_query(ctx, LeadFilter()), after)
+    all_count = await count_leads_after(conn, lead_query(LeadFilter(), zone), after)
     return NewSince(
         format=last.format,
         filters=describe_filter(lead_filter, language_names(ctx)) if filtered else (),

@@ -31,8 +31,9 @@ from leadform.registration.intake import (
 from leadform.views.api_description import describe_form
 from leadform.views.body import BodyError, read_submission
 from leadform.views.context import app_context
-from leadform.views.errors import PAGES, api_language, json_error
-from leadform.views.register import NOTICES, UNAVAILABLE, client_of, too_many
+from leadform.views.errors import PAGES, json_error
+from leadform.views.languages import api_language
+from leadform.views.submission import NOTICES, UNAVAILABLE, client_of, too_many
 
 PROBLEM = N_("There is a problem")
 NO_STORE = {"Cache-Control": "no-store"}

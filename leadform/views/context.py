@@ -29,7 +29,7 @@ class AppContext:
     intake: LeadIntake
     auth: StaffAuth
     csrf: CsrfTokens
-    pages: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
+    page_cache: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
 
 
 def app_context(request: Request) -> AppContext:

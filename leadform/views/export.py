@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from leadform.domain.actors import Actor
 from leadform.domain.lead_filters import format_cursor, parse_cursor, parse_filter
 from leadform.export.formats import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, header_row
-from leadform.export.job import Actor, ExportRequest, LeadExport, record_finish, record_start
-from leadform.storage.lead_queries import ExportReader
-from leadform.views.admin import lead_query, locale_tags
-from leadform.views.admin_auth import admin_language, signed_in_staff
+from leadform.export.job import ExportRequest, LeadExport, record_finish, record_start
+from leadform.storage.lead_queries import ExportReader, lead_query
 from leadform.views.context import AppContext, app_context
+from leadform.views.languages import admin_language
+from leadform.views.staff_pages import signed_in_staff
 
 CURSOR_HEADER = "Leadform-Cursor"
 FILE_BLOCK = 64 * 1024
@@ -36,10 +37,7 @@ async def export_actor(request: Request) -> Actor | None:
     if staff is not None:
         return Actor("staff", staff.email, staff_id=staff.id)
     authorization = request.headers.get("authorization", "")
-    principal = await app_context(request).auth.token_principal(authorization)
-    if principal is None:
-        return None
-    return Actor("token", principal.name, api_token_id=principal.api_token_id)
+    return await app_context(request).auth.token_actor(authorization)
 
 
 def unauthorized(request: Request) -> Response:
@@ -55,7 +53,7 @@ def unauthorized(request: Request) -> Response:
 
 def export_request(request: Request, ctx: AppContext, fmt: str) -> ExportRequest:
     params = request.query_params
-    lead_filter, errors = parse_filter(params, locale_tags(ctx))
+    lead_filter, errors = parse_filter(params, ctx.languages.tags)
     if errors:
         raise BadRequest(f"bad filter: {', '.join(sorted(errors))}")
     after = parse_cursor(params.get("after", "0") or "0")
@@ -68,7 +66,7 @@ def export_request(request: Request, ctx: AppContext, fmt: str) -> ExportRequest
         raise BadRequest("bom must be 0 or 1")
     translate = admin_language(request).gettext if header == "labels" else None
     return ExportRequest(
-        query=lead_query(ctx, lead_filter),
+        query=lead_query(lead_filter, ctx.settings.timezone),
         after_id=after,
         format=fmt,
         header=header_row(translate),

@@ -13,13 +13,11 @@ from starlette.routing import Route
 
 from leadform.domain.leads import ATTRIBUTION_FIELDS, TREATMENTS, StoredLead
 from leadform.i18n.languages import Language
-from leadform.i18n.messages import N_, Message
+from leadform.i18n.messages import Message
 from leadform.registration.attribution import clean_attribution
 from leadform.registration.dates import BookableRange
-from leadform.registration.form_tokens import TokenProblem
 from leadform.registration.intake import (
     Accepted,
-    Client,
     Decoy,
     NeedsFixing,
     Refused,
@@ -30,39 +28,12 @@ from leadform.registration.rules import FIELDS, HONEYPOT, browser_checks
 from leadform.views.body import BodyError, read_form
 from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
+from leadform.views.languages import page_language
 from leadform.views.rendering import render, render_html
+from leadform.views.submission import NOTICES, UNAVAILABLE, client_of, too_many
 
 # Where the error summary links to: the control itself, or the first radio button.
 FIELD_IDS = {name: name for name in FIELDS} | {"treatment": "treatment-acne"}
-
-NOTICES = {
-    TokenProblem.MISSING: N_("This form has expired. Please check your details and submit again."),
-    TokenProblem.INVALID: N_("This form has expired. Please check your details and submit again."),
-    TokenProblem.EXPIRED: N_("This form has expired. Please check your details and submit again."),
-    TokenProblem.TOO_FAST: N_(
-        "Your registration could not be sent. Please check your details and submit again."
-    ),
-}
-UNAVAILABLE = N_(
-    "We could not save your registration just now. Nothing you entered is lost: "
-    "please submit again in a moment."
-)
-TOO_MANY = N_(
-    "Too many registrations were sent in a short time. Please wait %(minutes)s min and try again."
-)
-
-
-def too_many(retry_after: int) -> Message:
-    return Message(TOO_MANY, {"minutes": max(1, -(-retry_after // 60))})
-
-
-def client_of(request: Request) -> Client:
-    """The submitting client: its address comes from the socket, or from
-    X-Forwarded-For when LEADFORM_TRUSTED_PROXIES lists the peer (see application)."""
-    return Client(
-        ip=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", ""),
-    )
 
 
 def page_attribution(request: Request) -> dict[str, str]:
@@ -76,20 +47,6 @@ def page_attribution(request: Request) -> dict[str, str]:
     if "referrer" not in params:
         data["referrer"] = request.headers.get("referer", "")
     return clean_attribution(data)
-
-
-def page_language(request: Request, page: str) -> Language | Response:
-    """The language named by the URL, a 301 to its canonical tag, or a 404."""
-    tag = request.path_params["locale"]
-    languages = app_context(request).languages
-    language = languages.exact(tag)
-    if language is not None and tag == language.url_tag:
-        return language
-    language = language or languages.match(tag)
-    if language is None:
-        raise HTTPException(404)
-    url = request.url.replace(path=f"/{language.url_tag}/{page}")
-    return RedirectResponse(str(url), status_code=301)
 
 
 def _query(values: dict[str, str]) -> str:
@@ -202,7 +159,7 @@ def blank_form(request: Request, language: Language, values: dict[str, str]) -> 
         )
         return render_html(request, "register.html", language, **context)
 
-    page = ctx.pages.slotted(key, slot_names, render_page)
+    page = ctx.page_cache.slotted(key, slot_names, render_page)
     slots = {"token": ctx.tokens.issue()} | {
         f"attribution.{name}": value for name, value in attribution.items()
     }

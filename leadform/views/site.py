@@ -12,7 +12,7 @@ from starlette.routing import Route
 from leadform.notifications.status import backlog_status
 from leadform.storage import StorageError
 from leadform.views.context import app_context
-from leadform.views.register import page_language
+from leadform.views.languages import entry_language, page_language
 from leadform.views.rendering import render
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -22,12 +22,8 @@ async def home(request: Request) -> Response:
     """Send the visitor to the form in the best language: the first of `?locale=`
     (comma-separated tags, as embed.js passes them) that the service speaks, else
     the browser's. The rest of the query (treatment, campaign tags, embed) is kept."""
-    languages = app_context(request).languages
     params = request.query_params
-    wanted = [tag.strip() for tag in params.get("locale", "").split(",")[:8]]
-    language = next(
-        (found for tag in wanted if tag and (found := languages.match(tag))), None
-    ) or languages.negotiate(request.headers.get("accept-language"))
+    language = entry_language(request)
     kept = urlencode([(key, value) for key, value in params.multi_items() if key != "locale"])
     query = f"?{kept}" if kept else ""
     return RedirectResponse(
