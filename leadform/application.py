@@ -20,9 +20,8 @@ from leadform.config import Settings, load_settings
 from leadform.export.formats import XLSX_MEDIA_TYPE
 from leadform.i18n.languages import load_languages
 from leadform.notifications.delivery import Deliverer
-from leadform.notifications.mail import staff_language
 from leadform.notifications.senders import create_senders
-from leadform.notifications.targets import notification_targets
+from leadform.notifications.targets import notification_targets, staff_language
 from leadform.registration.form_tokens import FormTokens
 from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth

@@ -9,8 +9,7 @@ import pytest
 from leadform.config import SettingsError, SmtpServer, load_settings
 from leadform.domain.notifications import EMAIL, WEBHOOK, NotificationTarget
 from leadform.i18n.languages import load_languages
-from leadform.notifications.mail import staff_language
-from leadform.notifications.targets import notification_targets
+from leadform.notifications.targets import notification_targets, staff_language
 from tests.conftest import ROOT
 
 BASE = {"LEADFORM_SECRET_KEY": "k"}

@@ -14,7 +14,7 @@ from uvicorn.config import LOGGING_CONFIG
 from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n.languages import CatalogError, load_languages
-from leadform.notifications.mail import staff_language
+from leadform.notifications.targets import staff_language
 from leadform.storage import StorageError
 from leadform.storage.database import check_file
 

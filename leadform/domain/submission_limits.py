@@ -4,7 +4,7 @@ A limit such as 5/minute allows an attempt when fewer than 5 attempts by the sam
 key (a client address or a phone number) were admitted in the last 60 seconds. An
 attempt with a form token already admitted is a resubmission of the same form (a
 double click, a retry after a lost answer): it always fits and is not counted twice.
-Where the attempts are counted is storage's business (`storage/rate_limits.py`).
+Where the attempts are counted is storage's business (`storage/submission_limits.py`).
 """
 
 from __future__ import annotations
