@@ -9,6 +9,7 @@ syntax tree, so an import inside a function counts too.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,50 @@ def violations() -> list[str]:
 
 def _endpoint(module: str) -> bool:
     return module.split(".")[-1] in ENDPOINTS and module.startswith("leadform.views.")
+
+
+DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg", "psycopg2", "asyncpg"})
+SQL = re.compile(
+    r"\b(SELECT\b.+\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA)\b", re.S
+)
+
+
+def database_use(path: Path) -> list[str]:
+    """A database driver imported, or a string that reads as SQL."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] in DRIVERS]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in DRIVERS:
+            found.append(str(node.module))
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and SQL.search(node.value)
+            and not _is_docstring(node, path)
+        ):
+            found.append(f"SQL {node.value.strip()[:40]!r}")
+    return found
+
+
+def _is_docstring(node: ast.Constant, path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(
+        ast.get_docstring(owner, clean=False) == node.value
+        for owner in ast.walk(tree)
+        if isinstance(owner, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+    )
+
+
+def test_only_storage_imports_a_database_driver_or_writes_sql() -> None:
+    """storage/ is the seam a second database engine plugs into (issue 12)."""
+    outside = [
+        f"{module_name(path)}: {use}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if concern(module_name(path)) != "storage"
+        for use in database_use(path)
+    ]
+    assert outside == []
 
 
 def test_every_module_has_a_layer() -> None:

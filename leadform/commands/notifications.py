@@ -69,7 +69,7 @@ def _with_settings(action: Any) -> int:
 async def _status(settings: Settings) -> NotificationStatus:
     db = await open_database(settings.database, settings.busy_timeout)
     try:
-        return await notification_status(db.reader, system_clock())
+        return await notification_status(db, system_clock())
     finally:
         await db.close()
 

@@ -10,32 +10,30 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
 import anyio
 from itsdangerous import BadSignature, Signer
 
 from leadform.clock import Clock
+from leadform.domain import sign_in_throttle
 from leadform.domain.actors import Actor
-from leadform.staff import sign_in_throttle
 from leadform.staff.api_tokens import bearer_token, parse_token, secret_matches
 from leadform.staff.passwords import verify_password
 from leadform.storage import Database
 from leadform.storage.api_tokens import find_active_token
 from leadform.storage.staff import (
+    ClaimedSignIn,
     ClearFailures,
     NewSession,
     SignInClaim,
     Staff,
     add_session,
+    claim_sign_in,
     clear_failures,
     delete_session,
     find_login,
-    recent_failures,
-    record_sign_in_attempt,
     session_staff,
 )
 
@@ -64,35 +62,6 @@ class Rejected:
 SignInOutcome = SignedIn | Blocked | Rejected
 
 
-@dataclass(frozen=True)
-class _Claimed:
-    attempt_ids: tuple[int, ...]
-    blocked_until: datetime | None
-
-
-async def _claim_attempt(
-    conn: aiosqlite.Connection, claims: Sequence[SignInClaim]
-) -> list[_Claimed]:
-    """Inside one write transaction: refuse a blocked key, else record the attempt
-    (as a failure until it succeeds), so racing instances count every try."""
-    results = []
-    for claim in claims:
-        failures = await recent_failures(conn, claim.keys, claim.since)
-        until = max(
-            (
-                t
-                for t in (sign_in_throttle.blocked_until(f, claim.at) for f in failures.values())
-                if t
-            ),
-            default=None,
-        )
-        if until is not None:
-            results.append(_Claimed((), until))
-            continue
-        results.append(_Claimed(await record_sign_in_attempt(conn, claim), None))
-    return results
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -113,7 +82,7 @@ class StaffAuth:
         now = self._clock()
         keys = sign_in_throttle.throttle_keys(self._secret, email, address)
         claim = SignInClaim(keys, now, now - sign_in_throttle.LOOKBACK)
-        claimed: _Claimed = await self._db.writer.submit(_claim_attempt, claim)
+        claimed: ClaimedSignIn = await self._db.writer.submit(claim_sign_in, claim)
         if claimed.blocked_until is not None:
             logger.info("sign-in refused: throttled")
             return Blocked(claimed.blocked_until)

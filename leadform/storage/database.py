@@ -126,10 +126,7 @@ class Database:
         return result
 
     async def find_lead_by_token(self, token_id: str) -> StoredLead | None:
-        try:
-            return await find_lead_by_token(self.reader, token_id)
-        except (sqlite3.Error, ValueError) as exc:
-            raise StorageError(str(exc)) from exc
+        return await find_lead_by_token(self.reader, token_id)
 
     async def ping(self) -> bool:
         try:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
 
@@ -109,6 +110,7 @@ _COLUMNS = (
 )
 
 
+@storage_errors
 async def list_exports(
     conn: aiosqlite.Connection, before_id: int | None, limit: int
 ) -> list[ExportRecord]:
@@ -120,6 +122,7 @@ async def list_exports(
         return [_record(row) for row in await cursor.fetchall()]
 
 
+@storage_errors
 async def list_exports_newer(
     conn: aiosqlite.Connection, after_id: int, limit: int
 ) -> list[ExportRecord]:
@@ -129,6 +132,7 @@ async def list_exports_newer(
         return [_record(row) for row in await cursor.fetchall()]
 
 
+@storage_errors
 async def last_complete_export(conn: aiosqlite.Connection, staff_id: int) -> ExportRecord | None:
     """The staff member's latest export that reached its end (for "new since")."""
     sql = (

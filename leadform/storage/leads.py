@@ -16,6 +16,7 @@ from leadform.domain.leads import (
     StoredLead,
     new_reference,
 )
+from leadform.storage.errors import storage_errors
 from leadform.storage.outbox import queue_notifications
 from leadform.storage.times import utc_iso
 
@@ -148,6 +149,7 @@ def _stored(row: sqlite3.Row) -> StoredLead:
     )
 
 
+@storage_errors
 async def find_lead_by_token(conn: aiosqlite.Connection, token_id: str) -> StoredLead | None:
     async with conn.execute(f"{_SELECT_STORED} WHERE token_id = ?", (token_id,)) as cursor:
         row = await cursor.fetchone()
@@ -171,6 +173,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
     )
 
 
+@storage_errors
 async def get_lead(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
     query = f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?"  # noqa: S608 - constant columns
     async with conn.execute(query, (lead_id,)) as cursor:

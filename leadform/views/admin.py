@@ -103,7 +103,7 @@ async def leads_page(request: Request) -> Response:
         languages=ctx.languages.all,
         language_names=language_names(ctx),
         new_since=await _new_since(ctx, staff.id),
-        notifications=await notification_status(ctx.db.reader, ctx.clock(), problem_limit=5),
+        notifications=await notification_status(ctx.db, ctx.clock(), problem_limit=5),
         channel_labels=CHANNEL_LABELS,
         status_labels=STATUS_LABELS,
     )

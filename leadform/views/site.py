@@ -49,7 +49,7 @@ async def health(request: Request) -> tuple[bool, dict[str, Any]]:
     if not await ctx.db.ping():
         return False, {"status": "unavailable", "notifications": None}
     try:
-        waiting = await backlog_status(ctx.db.reader, ctx.clock())
+        waiting = await backlog_status(ctx.db, ctx.clock())
     except StorageError:
         return False, {"status": "unavailable", "notifications": None}
     return True, {"status": "ok", "notifications": waiting.as_dict()}
