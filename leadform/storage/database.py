@@ -61,10 +61,16 @@ async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
     # writes), so a writer takes the lock up front instead of failing mid-way.
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = FULL")
-    await conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        # The connection's thread would keep the process alive after the error
+        # (a file that is not a database fails only here, at the first read).
+        await conn.close()
+        raise
     return conn
 
 
