@@ -7,9 +7,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from leadform.clock import clinic_midnight
 from leadform.domain.leads import TREATMENTS
 from leadform.i18n.messages import N_, Message
 
@@ -151,14 +152,11 @@ def describe_filter(
 def utc_range(lead_filter: LeadFilter, zone: ZoneInfo) -> UtcRange:
     """The clinic-calendar dates as UTC instants (the end day is included whole)."""
 
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
     start = lead_filter.submitted_from
     end = lead_filter.submitted_to
     return UtcRange(
-        midnight(start) if start else None,
-        midnight(end + timedelta(days=1)) if end else None,
+        clinic_midnight(start, zone) if start else None,
+        clinic_midnight(end + timedelta(days=1), zone) if end else None,
     )
 
 

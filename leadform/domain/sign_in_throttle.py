@@ -9,10 +9,10 @@ layer hands it the recent failures of a key inside a write transaction.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+
+from leadform.domain.keyed_hashes import keyed_hash
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)
@@ -39,8 +39,5 @@ def blocked_until(failures: Sequence[datetime], now: datetime) -> datetime | Non
 def throttle_keys(secret: str, email: str, address: str) -> tuple[str, str]:
     """The account's and the address's keys, as HMACs under the service's secret."""
 
-    def key(kind: str, value: str) -> str:
-        message = f"{kind}:{value}".encode()
-        return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-    return key("account", email.strip().lower()), key("address", address)
+    account = keyed_hash(secret, "account", email.strip().lower())
+    return account.hex(), keyed_hash(secret, "address", address).hex()

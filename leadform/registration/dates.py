@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from leadform.clock import clinic_today
+
 
 @dataclass(frozen=True)
 class BookableRange:
@@ -18,10 +20,6 @@ class BookableRange:
 
     def contains(self, day: date) -> bool:
         return self.earliest <= day <= self.latest
-
-
-def clinic_today(now: datetime, zone: ZoneInfo) -> date:
-    return now.astimezone(zone).date()
 
 
 def bookable_range(now: datetime, zone: ZoneInfo, min_days: int, max_days: int) -> BookableRange:

@@ -6,14 +6,13 @@ every way in shares one set of rules and one idempotency key.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from leadform.clock import Clock
 from leadform.config import Settings
+from leadform.domain.keyed_hashes import keyed_hash
 from leadform.domain.leads import (
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -189,12 +188,8 @@ class LeadIntake:
         )
 
     def _key(self, kind: str, value: str) -> str:
-        message = f"{kind}:{value}".encode()
-        return hmac.new(self._rate_secret, message, hashlib.sha256).hexdigest()[:32]
-
-    @property
-    def _rate_secret(self) -> bytes:
-        return f"rate-limit:{self.settings.secret_key}".encode()
+        secret = f"rate-limit:{self.settings.secret_key}"
+        return keyed_hash(secret, kind, value).hex()[:32]
 
     def _decoy_lead(self, new: NewLead) -> StoredLead:
         return StoredLead(
@@ -209,7 +204,7 @@ class LeadIntake:
 
 def decoy_reference(secret: str, token_id: str) -> str:
     """A reference that looks real and is the same for every post of one form."""
-    digest = hmac.new(secret.encode(), f"decoy:{token_id}".encode(), hashlib.sha256).digest()
+    digest = keyed_hash(secret, "decoy", token_id)
     return "".join(
         REFERENCE_ALPHABET[byte % len(REFERENCE_ALPHABET)] for byte in digest[:REFERENCE_LENGTH]
     )

@@ -4,7 +4,7 @@ query returned in, the page and its links' cursors out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -53,3 +53,21 @@ def newer_page(rows: Sequence[T], size: int, key: Callable[[T], int]) -> Page[T]
         return None
     items = list(rows[:size])[::-1]
     return Page(items, key(items[0]), key(items[-1]))
+
+
+async def fetch_page(
+    wanted: PageRequest,
+    size: int,
+    key: Callable[[T], int],
+    older: Callable[[int | None, int], Awaitable[Sequence[T]]],
+    newer: Callable[[int, int], Awaitable[Sequence[T]]],
+) -> Page[T]:
+    """The page `wanted` asks for, read both ways: `older(before, limit)` reads newest
+    first below a cursor, `newer(after, limit)` oldest first above one. A newer page
+    that reaches the newest row becomes the (full) newest page."""
+    if wanted.after is not None:
+        page = newer_page(await newer(wanted.after, size + 1), size, key)
+        if page is not None:
+            return page
+        wanted = PageRequest()
+    return older_page(await older(wanted.before, size + 1), size, key, wanted.before)
