@@ -25,7 +25,7 @@ from leadform.registration.intake import (
     Unavailable,
 )
 from leadform.registration.rules import FIELDS, HONEYPOT, browser_checks
-from leadform.views.body import BodyError, read_form
+from leadform.views.body import read_form
 from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
 from leadform.views.languages import page_language
@@ -187,10 +187,7 @@ async def register(request: Request) -> Response:
 
 
 async def submit(request: Request, language: Language) -> Response:
-    try:
-        values = await read_form(request)
-    except BodyError as problem:
-        raise HTTPException(problem.status, problem.reason) from None
+    values = await read_form(request)  # a BodyError answers 400/415 itself
     outcome = await app_context(request).intake.submit(values, language, client_of(request))
     kept = {name: values.get(name, "") for name in FIELDS}
     token = values.get("token", "")

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from leadform.i18n.messages import N_, Message
 from leadform.staff.auth import SESSION_LIFETIME, Blocked, Rejected, SignedIn
-from leadform.views.body import BodyError, read_form
+from leadform.views.body import read_form
 from leadform.views.context import app_context
 from leadform.views.staff_pages import (
     COOKIE_PATH,
@@ -37,10 +37,7 @@ async def login(request: Request) -> Response:
         if await signed_in_staff(request) is not None:
             return RedirectResponse(safe_next(request.query_params.get("next", "")), 303)
         return render_login(request)
-    try:
-        form = await read_form(request)
-    except BodyError as problem:
-        raise HTTPException(problem.status, problem.reason) from None
+    form = await read_form(request)  # a BodyError answers 400/415 itself
     email = form.get("email", "").strip()[:254]
     if not csrf_ok(request, form.get("csrf", "")):
         expired = Message(N_("This sign-in form has expired. Please sign in again."))
@@ -73,10 +70,7 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    try:
-        form = await read_form(request)
-    except BodyError as problem:
-        raise HTTPException(problem.status, problem.reason) from None
+    form = await read_form(request)  # a BodyError answers 400/415 itself
     if not csrf_ok(request, form.get("csrf", "")):
         raise HTTPException(403)
     await app_context(request).auth.sign_out(request.cookies.get(SESSION_COOKIE, ""))
