@@ -46,6 +46,54 @@ def _setting_path(env: Mapping[str, str], name: str, root: Path | None) -> Path:
     return _path(default_root() if root is None else root, _DEFAULTS[name] or "", name)
 
 
+@dataclass(frozen=True)
+class PostgresUrl:
+    """LEADFORM_DATABASE naming a PostgreSQL database (postgresql://user@host/db).
+    Shown without its password, so logs and error lines never carry it."""
+
+    url: str
+
+    def __str__(self) -> str:
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+
+    def __repr__(self) -> str:
+        return f"PostgresUrl({self})"
+
+
+POSTGRES_BACKUPS = (
+    "is a PostgreSQL database: back it up and restore it with pg_dump and pg_restore "
+    "as docs/operations.md describes (Backups on PostgreSQL)"
+)
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):/")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def _database(env: Mapping[str, str], root: Path | None) -> Path | PostgresUrl:
+    """A file path (SQLite) or a postgresql:// URL; any other scheme is a mistake,
+    never a file named after it."""
+    given = env.get("LEADFORM_DATABASE") or ""
+    scheme = _SCHEME.match(given)
+    if scheme is None:
+        return _setting_path(env, "LEADFORM_DATABASE", root)
+    if scheme.group(1).lower() not in POSTGRES_SCHEMES:
+        raise SettingsError(
+            "LEADFORM_DATABASE",
+            f"unknown scheme {scheme.group(1)}:; give a file path (SQLite) or a "
+            "postgresql://user@host:5432/database URL",
+        )
+    parts = urlsplit(given)
+    if not given.startswith(f"{scheme.group(1)}://") or not parts.path.strip("/"):
+        raise SettingsError(
+            "LEADFORM_DATABASE", "must look like postgresql://user@host:5432/database"
+        )
+    return PostgresUrl(given)
+
+
 class SettingsError(ValueError):
     """An environment variable holds a value leadform cannot use."""
 
@@ -64,7 +112,12 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("LEADFORM_HOST", "127.0.0.1", "bind address"),
     Setting("LEADFORM_PORT", "8000", "port"),
-    Setting("LEADFORM_DATABASE", "var/leads.db", "SQLite file (its folder is created)"),
+    Setting(
+        "LEADFORM_DATABASE",
+        "var/leads.db",
+        "SQLite file (its folder is created), or a PostgreSQL URL "
+        "`postgresql://user@host:5432/database` (several instances share it)",
+    ),
     Setting(
         "LEADFORM_SECRET_KEY",
         None,
@@ -197,7 +250,7 @@ class SmtpServer:
 class Settings:
     host: str
     port: int
-    database: Path
+    database: Path | PostgresUrl
     secret_key: str
     timezone: ZoneInfo
     min_days_ahead: int
@@ -234,7 +287,7 @@ def load_settings(
         value = env.get(name)
         return value if value is not None else (_DEFAULTS[name] or "")
 
-    database = _setting_path(env, "LEADFORM_DATABASE", root)
+    database = _database(env, root)
     min_days = _cast(raw, "LEADFORM_MIN_DAYS_AHEAD", _days_ahead)
     max_days = _cast(raw, "LEADFORM_MAX_DAYS_AHEAD", _days_ahead)
     if max_days < min_days:
@@ -265,6 +318,12 @@ def load_settings(
     )
     if settings.secret_key:
         return settings
+    if isinstance(database, PostgresUrl):
+        raise SettingsError(
+            "LEADFORM_SECRET_KEY",
+            "must be set when LEADFORM_DATABASE is a PostgreSQL URL (every instance "
+            "shares the database, so they must share the key too)",
+        )
     # Only once every value checked out: a typo elsewhere must not leave a key behind.
     try:
         key = load_or_create_secret(database.parent)
@@ -276,11 +335,13 @@ def load_settings(
     return replace(settings, secret_key=key)
 
 
-def database_path(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
+def database_path(
+    environ: Mapping[str, str] | None = None, *, root: Path | None = None
+) -> Path | PostgresUrl:
     """LEADFORM_DATABASE alone, for commands that need no other setting (backup, restore):
-    the same file `leadform serve` would open."""
+    the same database `leadform serve` would open."""
     env = os.environ if environ is None else environ
-    return _setting_path(env, "LEADFORM_DATABASE", root)
+    return _database(env, root)
 
 
 def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:

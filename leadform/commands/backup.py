@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from leadform.clock import system_clock
-from leadform.config import SettingsError, database_path
+from leadform.config import POSTGRES_BACKUPS, PostgresUrl, SettingsError, database_path
 from leadform.storage import StorageError
 from leadform.storage.backup import backup_database, backup_name
 
@@ -28,6 +28,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         source = database_path()
+        if isinstance(source, PostgresUrl):
+            raise SettingsError("LEADFORM_DATABASE", POSTGRES_BACKUPS)
         target: Path = args.path
         if target.is_dir():
             target = target / backup_name(system_clock())

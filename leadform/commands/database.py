@@ -27,7 +27,10 @@ def run_with_database(work: Callable[[Settings, Database], Awaitable[int]]) -> i
         return fail(str(problem), 2)
 
     async def main() -> int:
-        db = await open_database(settings.database, settings.busy_timeout)
+        try:
+            db = await open_database(settings.database, settings.busy_timeout)
+        except StorageError as problem:
+            return fail(f"LEADFORM_DATABASE: {problem}")
         try:
             return await work(settings, db)
         finally:

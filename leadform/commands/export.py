@@ -37,7 +37,7 @@ from leadform.export.job import (
 )
 from leadform.i18n.languages import SOURCE_LOCALE, load_languages
 from leadform.storage import Database
-from leadform.storage.lead_queries import ExportReader, lead_query
+from leadform.storage.lead_queries import lead_query
 
 _OPTIONS = {
     "from": "--from",
@@ -144,9 +144,10 @@ async def _export(
     settings: Settings, db: Database, wanted: ExportRequest, output: Output
 ) -> tuple[int, int]:
     """Write the export to `output`, recorded in the export log; (rows, cursor)."""
-    reader = ExportReader(settings.database, settings.busy_timeout)
+    reader = await db.export_reader()
     try:
-        export = LeadExport(reader, wanted)
+        # in a worker thread, like the writing: the reader blocks
+        export = await asyncio.to_thread(LeadExport, reader, wanted)
         actor = Actor("command", getpass.getuser())
         export_id = await record_start(db, actor, export, datetime.now(UTC))
         complete = False

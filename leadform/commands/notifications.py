@@ -18,7 +18,7 @@ from leadform.config import Settings, SettingsError, load_settings
 from leadform.domain.notifications import WEBHOOK
 from leadform.notifications.delivery import POLL_SECONDS
 from leadform.notifications.status import BACKLOG_ALERT, NotificationStatus, notification_status
-from leadform.storage import StorageError, open_database
+from leadform.storage import Database, StorageError, open_database
 from leadform.storage.outbox import DeliveryProblem, Retry, RetryCounts, retry_notifications
 
 
@@ -61,13 +61,20 @@ def _with_settings(action: Any) -> int:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2
     except StorageError as problem:
-        print(f"leadform: database: {problem}", file=sys.stderr)
+        print(f"leadform: {problem}", file=sys.stderr)
         return 1
     return 0
 
 
+async def _open(settings: Settings) -> Database:
+    try:
+        return await open_database(settings.database, settings.busy_timeout)
+    except StorageError as problem:
+        raise StorageError(f"LEADFORM_DATABASE: {problem}") from None
+
+
 async def _status(settings: Settings) -> NotificationStatus:
-    db = await open_database(settings.database, settings.busy_timeout)
+    db = await _open(settings)
     try:
         return await notification_status(db, system_clock())
     finally:
@@ -75,7 +82,7 @@ async def _status(settings: Settings) -> NotificationStatus:
 
 
 async def _retry(settings: Settings, include_failed: bool) -> RetryCounts:
-    db = await open_database(settings.database, settings.busy_timeout)
+    db = await _open(settings)
     try:
         counts: RetryCounts = await db.writer.submit(
             retry_notifications, Retry(system_clock(), include_failed)

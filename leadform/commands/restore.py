@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from leadform.clock import system_clock
-from leadform.config import SettingsError, database_path
+from leadform.config import POSTGRES_BACKUPS, PostgresUrl, SettingsError, database_path
 from leadform.storage import StorageError
 from leadform.storage.backup import restore_database
 
@@ -33,6 +33,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         target = database_path()
+        if isinstance(target, PostgresUrl):
+            raise SettingsError("LEADFORM_DATABASE", POSTGRES_BACKUPS)
         stamp = f"{system_clock().astimezone(UTC):%Y%m%dT%H%M%SZ}"
         kept = target.with_name(f"{target.name}.before-restore-{stamp}")
         snapshot = restore_database(args.backup, target, keep_as=kept)

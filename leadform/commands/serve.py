@@ -15,8 +15,7 @@ from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n.languages import CatalogError, load_languages
 from leadform.notifications.targets import staff_language
-from leadform.storage import StorageError
-from leadform.storage.database import check_file
+from leadform.storage import StorageError, check_database
 
 
 def log_config() -> dict[str, Any]:
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2
     try:
-        check_file(settings.database)
+        check_database(settings.database)
     except StorageError as problem:
         print(f"leadform: LEADFORM_DATABASE: {problem}", file=sys.stderr)
         return 2

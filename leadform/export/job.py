@@ -1,8 +1,8 @@
 """Running an export: read leads in keyset chunks, format them, record it.
 
-Shared by the CSV/XLSX endpoints and `leadform export`. The blocking parts (sqlite3
-reads, formatting, XlsxWriter) are plain functions the web layer runs in a worker
-thread; the audit records go through the group-commit writer.
+Shared by the CSV/XLSX endpoints and `leadform export`. The blocking parts (the
+export reader's chunks, formatting, XlsxWriter) are plain functions the caller runs in
+a worker thread; the audit records go through the storage writer.
 """
 
 from __future__ import annotations

@@ -1,27 +1,33 @@
-"""Connections, pragmas and schema migrations for the SQLite database."""
+"""The storage contract: a Database with a reader and a writer, whatever the engine.
+
+Reads take `db.reader` (a Connection); writes go through `db.writer.submit(write,
+item)`, which runs `write` inside a transaction and answers once it committed. The
+engines (storage/sqlite.py, storage/postgresql.py) provide both, their migrations
+(storage/migrations/ and storage/migrations/postgresql/, the same numbers) and a
+reader for long exports.
+"""
 
 from __future__ import annotations
 
-import logging
 import re
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
-
-import aiosqlite
+from typing import Any, Protocol
 
 from leadform.domain.leads import NewLead, StoredLead
 from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
-from leadform.storage.errors import StorageError
+from leadform.storage.connection import Connection, Engine
+from leadform.storage.lead_queries import ExportReader
 from leadform.storage.leads import find_lead_by_token, write_leads
 from leadform.storage.submission_limits import record_submission_attempts, write_leads_within_limits
-from leadform.storage.writer import Writer
-
-logger = logging.getLogger("leadform.storage")
+from leadform.storage.writer import BatchWrite
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_FOLDERS: dict[Engine, tuple[str, ...]] = {
+    "sqlite": ("migrations",),
+    "postgresql": ("migrations", "postgresql"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,10 +37,13 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
-    """The schema's forward migrations, in order, from storage/migrations/NNNN_*.sql."""
+def migrations(engine: Engine = "sqlite") -> list[Migration]:
+    """The schema's forward migrations for `engine`, in order (NNNN_*.sql)."""
+    folder = resources.files("leadform.storage")
+    for part in _MIGRATION_FOLDERS[engine]:
+        folder = folder.joinpath(part)
     found = []
-    for entry in resources.files("leadform.storage").joinpath("migrations").iterdir():
+    for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
@@ -56,61 +65,24 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
-    # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE for
-    # writes), so a writer takes the lock up front instead of failing mid-way.
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    try:
-        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-    except BaseException:
-        # The connection's thread would keep the process alive after the error
-        # (a file that is not a database fails only here, at the first read).
-        await conn.close()
-        raise
-    return conn
+class Writer(Protocol):
+    async def submit(self, write: BatchWrite, item: Any) -> Any:
+        """Run `write(conn, [item])` in a transaction; its result once committed."""
+        ...
 
-
-async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply pending migrations; refuse a database from a newer leadform."""
-    known = migrations()
-    latest = known[-1].version if known else 0
-    await conn.execute("BEGIN IMMEDIATE")  # several instances may start at once
-    try:
-        version = await _user_version(conn)
-        if version > latest:
-            raise StorageError(
-                f"the database has schema version {version}, newer than this leadform "
-                f"knows ({latest}); upgrade leadform or restore a backup"
-            )
-        for migration in known:
-            if migration.version > version:
-                for statement in split_statements(migration.sql):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {migration.version}")
-                logger.info("applied migration %s", migration.name)
-        await conn.execute("COMMIT")
-    except BaseException:
-        await conn.execute("ROLLBACK")
-        raise
-    return max(version, latest)
-
-
-async def _user_version(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    async def stop(self) -> None: ...
 
 
 class Database:
-    """A read connection and the single writer; created in the app's lifespan."""
+    """An engine's reader and writer; created in the app's lifespan."""
 
-    def __init__(self, reader: aiosqlite.Connection, writer: Writer) -> None:
+    def __init__(self, reader: Connection, writer: Writer) -> None:
         self.reader = reader
         self.writer = writer
+
+    @property
+    def engine(self) -> Engine:
+        return self.reader.engine
 
     async def save_lead(self, new: NewLead) -> StoredLead:
         """Store a lead (or find the one its token already stored) once committed."""
@@ -135,57 +107,12 @@ class Database:
         return await find_lead_by_token(self.reader, token_id)
 
     async def ping(self) -> bool:
-        try:
-            async with self.reader.execute("SELECT count(*) FROM sqlite_schema") as cursor:
-                return (await cursor.fetchone()) is not None
-        except (sqlite3.Error, ValueError):  # ValueError: the connection is gone
-            return False
+        """Whether the database answers now (the health check)."""
+        raise NotImplementedError
+
+    async def export_reader(self) -> ExportReader:
+        """A reader of its own for one export (blocking: use it from a worker thread)."""
+        raise NotImplementedError
 
     async def close(self) -> None:
-        await self.writer.stop()
-        await self.reader.close()
-
-
-async def open_database(path: Path, busy_timeout: float = 5.0) -> Database:
-    """Create the folder and file if needed, migrate, and start the writer."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_conn = await connect(path, busy_timeout)
-    except (OSError, sqlite3.Error) as exc:
-        raise StorageError(f"cannot open database {path}: {exc}") from exc
-    try:
-        await migrate(write_conn)
-        await _quick_check(write_conn)
-        reader = await connect(path, busy_timeout)
-    except BaseException:
-        await write_conn.close()
-        raise
-    writer = Writer(write_conn)
-    writer.start()
-    return Database(reader, writer)
-
-
-async def _quick_check(conn: aiosqlite.Connection) -> None:
-    async with conn.execute("PRAGMA quick_check") as cursor:
-        row = await cursor.fetchone()
-    if row is None or row[0] != "ok":
-        raise StorageError(f"database failed PRAGMA quick_check: {row[0] if row else '?'}")
-
-
-def check_file(path: Path) -> None:
-    """Before start-up: the folder can be made, the file opened, and its schema is not
-    newer than this leadform knows. Raises StorageError with one readable line."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(path)) as conn:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except OSError as exc:
-        raise StorageError(f"cannot create {path.parent}: {exc.strerror}") from None
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot open {path}: {exc}") from None
-    latest = migrations()[-1].version
-    if version > latest:
-        raise StorageError(
-            f"{path} has schema version {version}, newer than this leadform knows "
-            f"({latest}); upgrade leadform or restore a backup"
-        )
+        raise NotImplementedError

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
+from leadform.storage.connection import Connection, Row
 from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
@@ -48,13 +47,13 @@ class ExportRecord:
     status: str
 
 
-async def start_export(conn: aiosqlite.Connection, items: Sequence[NewExport]) -> list[int]:
+async def start_export(conn: Connection, items: Sequence[NewExport]) -> list[int]:
     ids = []
     for new in items:
-        cursor = await conn.execute(
+        row = await conn.fetchrow(
             "INSERT INTO exports (started_at, actor, actor_kind, staff_id, api_token_id, "
             "format, filters, after_id, upto_id, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'streaming')",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'streaming') RETURNING id",
             (
                 utc_iso(new.started_at),
                 new.actor,
@@ -67,11 +66,12 @@ async def start_export(conn: aiosqlite.Connection, items: Sequence[NewExport]) -
                 new.upto_id,
             ),
         )
-        ids.append(int(cursor.lastrowid or 0))
+        assert row is not None  # RETURNING always gives the inserted row
+        ids.append(int(row[0]))
     return ids
 
 
-async def finish_export(conn: aiosqlite.Connection, items: Sequence[FinishedExport]) -> list[None]:
+async def finish_export(conn: Connection, items: Sequence[FinishedExport]) -> list[None]:
     await conn.executemany(
         "UPDATE exports SET finished_at = ?, row_count = ?, status = ? WHERE id = ?",
         [
@@ -87,7 +87,7 @@ async def finish_export(conn: aiosqlite.Connection, items: Sequence[FinishedExpo
     return [None] * len(items)
 
 
-def _record(row: aiosqlite.Row) -> ExportRecord:
+def _record(row: Row) -> ExportRecord:
     finished = row["finished_at"]
     return ExportRecord(
         id=row["id"],
@@ -111,34 +111,27 @@ _COLUMNS = (
 
 
 @storage_errors
-async def list_exports(
-    conn: aiosqlite.Connection, before_id: int | None, limit: int
-) -> list[ExportRecord]:
+async def list_exports(conn: Connection, before_id: int | None, limit: int) -> list[ExportRecord]:
     """Newest first, keyset-paginated."""
     where = "WHERE id < ?" if before_id is not None else ""
     params = [before_id] if before_id is not None else []
     sql = f"SELECT {_COLUMNS} FROM exports {where} ORDER BY id DESC LIMIT ?"  # noqa: S608
-    async with conn.execute(sql, [*params, limit]) as cursor:
-        return [_record(row) for row in await cursor.fetchall()]
+    return [_record(row) for row in await conn.fetch(sql, [*params, limit])]
 
 
 @storage_errors
-async def list_exports_newer(
-    conn: aiosqlite.Connection, after_id: int, limit: int
-) -> list[ExportRecord]:
+async def list_exports_newer(conn: Connection, after_id: int, limit: int) -> list[ExportRecord]:
     """Oldest first: the `limit` records just above `after_id`."""
     sql = f"SELECT {_COLUMNS} FROM exports WHERE id > ? ORDER BY id LIMIT ?"  # noqa: S608
-    async with conn.execute(sql, (after_id, limit)) as cursor:
-        return [_record(row) for row in await cursor.fetchall()]
+    return [_record(row) for row in await conn.fetch(sql, (after_id, limit))]
 
 
 @storage_errors
-async def last_complete_export(conn: aiosqlite.Connection, staff_id: int) -> ExportRecord | None:
+async def last_complete_export(conn: Connection, staff_id: int) -> ExportRecord | None:
     """The staff member's latest export that reached its end (for "new since")."""
     sql = (
         f"SELECT {_COLUMNS} FROM exports WHERE staff_id = ? AND status = 'complete' "  # noqa: S608
         "ORDER BY id DESC LIMIT 1"
     )
-    async with conn.execute(sql, (staff_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(sql, (staff_id,))
     return _record(row) if row else None

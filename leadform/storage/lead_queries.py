@@ -1,24 +1,17 @@
-"""Reading leads for staff: filtered pages, daily counts, and export chunks.
-
-Export chunks are read with the standard library's sqlite3 on a connection of the
-export's own, from a worker thread: each chunk is one short read transaction, so a
-long export never pins a snapshot and the WAL can be checkpointed while it runs.
-"""
+"""Reading leads for staff: filtered pages, daily counts, and what export readers share."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
-
-import aiosqlite
 
 from leadform.domain.lead_filters import LeadFilter, UtcRange, phone_digits, utc_range
 from leadform.domain.leads import LEAD_FIELDS, Lead
-from leadform.storage.errors import storage_errors, storage_errors_blocking
+from leadform.storage.connection import Connection
+from leadform.storage.errors import storage_errors
 from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
 from leadform.storage.times import utc_iso
 
@@ -60,21 +53,25 @@ def where_clause(query: LeadQuery) -> tuple[str, list[object]]:
         conditions.append("consent_marketing = ?")
         params.append(int(f.marketing))
     if f.query:
-        # LIKE ignores ASCII case: references (shown in capitals) and emails match
-        # however they are typed; names in Chinese match as written.
-        found = [f"{column} LIKE ? ESCAPE '\\'" for column in ("name", "email", "reference")]
+        # Case is ignored (lower() on both sides: PostgreSQL's LIKE, unlike SQLite's,
+        # minds it): references (shown in capitals) and emails match however they are
+        # typed; names in Chinese match as written.
+        found = [
+            f"lower({column}) LIKE lower(?) ESCAPE '\\'"
+            for column in ("name", "email", "reference")
+        ]
         params += [_like(f.query)] * len(found)
         digits = phone_digits(f.query)
         if digits:
             found.append("phone LIKE ? ESCAPE '\\'")
             params.append(_like(digits))
         conditions.append(f"({' OR '.join(found)})")
-    return " AND ".join(conditions) or "1", params
+    return " AND ".join(conditions) or "1 = 1", params
 
 
 @storage_errors
 async def browse_leads(
-    conn: aiosqlite.Connection, query: LeadQuery, before_id: int | None, limit: int
+    conn: Connection, query: LeadQuery, before_id: int | None, limit: int
 ) -> list[Lead]:
     """Newest first, keyset-paginated: the page of leads with ids below `before_id`."""
     where, params = where_clause(query)
@@ -82,50 +79,47 @@ async def browse_leads(
         where += " AND id < ?"
         params.append(before_id)
     sql = f"SELECT {LEAD_COLUMNS} FROM leads WHERE {where} ORDER BY id DESC LIMIT ?"  # noqa: S608
-    async with conn.execute(sql, [*params, limit]) as cursor:
-        return [lead_from_row(row) for row in await cursor.fetchall()]
+    return [lead_from_row(row) for row in await conn.fetch(sql, [*params, limit])]
 
 
 @storage_errors
 async def browse_leads_newer(
-    conn: aiosqlite.Connection, query: LeadQuery, after_id: int, limit: int
+    conn: Connection, query: LeadQuery, after_id: int, limit: int
 ) -> list[Lead]:
     """Oldest first: the `limit` matching leads just above `after_id` (the page before
     one that starts at `after_id`, read by keyset from its lower end)."""
     where, params = where_clause(query)
     sql = f"SELECT {LEAD_COLUMNS} FROM leads WHERE {where} AND id > ? ORDER BY id LIMIT ?"  # noqa: S608
-    async with conn.execute(sql, [*params, after_id, limit]) as cursor:
-        return [lead_from_row(row) for row in await cursor.fetchall()]
+    return [lead_from_row(row) for row in await conn.fetch(sql, [*params, after_id, limit])]
 
 
 @storage_errors
-async def count_leads_after(conn: aiosqlite.Connection, query: LeadQuery, after_id: int) -> int:
+async def count_leads_after(conn: Connection, query: LeadQuery, after_id: int) -> int:
     where, params = where_clause(query)
     sql = f"SELECT count(*) FROM leads WHERE {where} AND id > ?"  # noqa: S608 - built above
-    async with conn.execute(sql, [*params, after_id]) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(sql, [*params, after_id])
     return int(row[0]) if row else 0
 
 
 @storage_errors
 async def daily_counts(
-    conn: aiosqlite.Connection, days: Sequence[tuple[date, datetime, datetime]]
+    conn: Connection, days: Sequence[tuple[date, datetime, datetime]]
 ) -> dict[tuple[date, str], int]:
     """Leads per (day, treatment); each day given as its UTC [start, end)."""
     if not days:
         return {}
-    values = ", ".join("(?, ?, ?)" for _ in days)
+    # Typed values: PostgreSQL cannot tell a bare placeholder's type in VALUES.
+    values = ", ".join("(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))" for _ in days)
     params: list[object] = []
     for day, start, end in days:
         params += [day.isoformat(), utc_iso(start), utc_iso(end)]
     sql = (
-        f"WITH days (day, start, end) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+        f"WITH days (day, day_start, day_end) AS (VALUES {values}) "  # noqa: S608
         "SELECT days.day, leads.treatment, count(*) FROM days JOIN leads "
-        "ON leads.created_at >= days.start AND leads.created_at < days.end "
+        "ON leads.created_at >= days.day_start AND leads.created_at < days.day_end "
         "GROUP BY days.day, leads.treatment"
     )
-    async with conn.execute(sql, params) as cursor:
-        rows = await cursor.fetchall()
+    rows = await conn.fetch(sql, params)
     return {(date.fromisoformat(row[0]), row[1]): int(row[2]) for row in rows}
 
 
@@ -139,62 +133,26 @@ _TEXT_EXPRESSIONS = {
 EXPORT_TEXT_COLUMNS = ", ".join(_TEXT_EXPRESSIONS.get(name, name) for name in LEAD_FIELDS)
 
 
-class ExportReader:
-    """Chunks of leads in id order, each read in its own short transaction.
+class ExportReader(Protocol):
+    """Chunks of leads in id order for one export, each read in its own short
+    transaction. Blocking: call from a worker thread, one call at a time."""
 
-    Blocking (sqlite3): call from a worker thread, one call at a time.
-    """
-
-    @storage_errors_blocking
-    def __init__(self, path: Path, busy_timeout: float) -> None:
-        # check_same_thread=False: the worker thread may differ per call, but calls
-        # never overlap (the caller awaits each one).
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        self._conn.execute("PRAGMA query_only = ON")
-
-    @storage_errors_blocking
     def last_id(self) -> int:
-        """The newest lead's id. Ids are given in commit order by the single writer,
-        so every lead up to this one is already visible: an export bounded by it
-        misses nothing, and the next one starts right after it."""
-        row = self._conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()
-        return int(row[0])
+        """The cursor an export starting now ends at: every lead up to it is
+        committed, and no lead committed later gets an id at or below it."""
+        ...
 
-    @storage_errors_blocking
-    def count(self, query: LeadQuery, after_id: int, upto_id: int) -> int:
-        where, params = where_clause(query)
-        sql = f"SELECT count(*) FROM leads WHERE {where} AND id > ? AND id <= ?"  # noqa: S608
-        return int(self._conn.execute(sql, [*params, after_id, upto_id]).fetchone()[0])
+    def count(self, query: LeadQuery, after_id: int, upto_id: int) -> int: ...
 
-    @storage_errors_blocking
     def chunk(self, query: LeadQuery, after_id: int, upto_id: int, limit: int) -> list[Lead]:
         """Up to `limit` matching leads with after_id < id <= upto_id, oldest first."""
-        where, params = where_clause(query)
-        sql = (
-            f"SELECT {LEAD_COLUMNS} FROM leads WHERE {where} "  # noqa: S608 - built above
-            "AND id > ? AND id <= ? ORDER BY id LIMIT ?"
-        )
-        rows = self._conn.execute(sql, [*params, after_id, upto_id, limit]).fetchall()
-        return [lead_from_row(row) for row in rows]
+        ...
 
-    @storage_errors_blocking
     def text_chunk(
         self, query: LeadQuery, after_id: int, upto_id: int, limit: int
     ) -> tuple[list[tuple[str, ...]], int]:
         """Like `chunk`, as LEAD_FIELDS text with submitted_at in UTC, plus the last
         id read (`after_id` when none): for the CSV export, which needs no Lead."""
-        where, params = where_clause(query)
-        sql = (
-            f"SELECT id, {EXPORT_TEXT_COLUMNS} FROM leads WHERE {where} "  # noqa: S608
-            "AND id > ? AND id <= ? ORDER BY id LIMIT ?"
-        )
-        cursor = self._conn.cursor()
-        cursor.row_factory = None  # plain tuples: the fastest sqlite3 gives
-        rows = cursor.execute(sql, [*params, after_id, upto_id, limit]).fetchall()
-        last = rows[-1][0] if rows else after_id
-        return [row[1:] for row in rows], last
+        ...
 
-    def close(self) -> None:
-        self._conn.close()
+    def close(self) -> None: ...

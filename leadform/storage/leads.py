@@ -6,8 +6,6 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 
-import aiosqlite
-
 from leadform.domain.leads import (
     ATTRIBUTION_FIELDS,
     Attribution,
@@ -16,7 +14,8 @@ from leadform.domain.leads import (
     StoredLead,
     new_reference,
 )
-from leadform.storage.errors import storage_errors
+from leadform.storage.connection import Connection, Row
+from leadform.storage.errors import StorageError, storage_errors
 from leadform.storage.outbox import queue_notifications
 from leadform.storage.times import utc_iso
 
@@ -70,7 +69,7 @@ def _lead_row(new: NewLead, reference: str) -> tuple[object, ...]:
     )
 
 
-async def write_leads(conn: aiosqlite.Connection, batch: Sequence[NewLead]) -> list[StoredLead]:
+async def write_leads(conn: Connection, batch: Sequence[NewLead]) -> list[StoredLead]:
     """Insert a batch inside the writer's transaction; a token already stored keeps
     its first lead, so a double submit answers with the same reference. Leads new in
     this batch get their notifications queued in the same transaction."""
@@ -79,6 +78,8 @@ async def write_leads(conn: aiosqlite.Connection, batch: Sequence[NewLead]) -> l
     await conn.executemany(
         _INSERT_WORDING, [(h, w.locale, w.text, first_seen) for h, w in wordings.items()]
     )
+    if conn.engine == "postgresql":
+        return await _write_leads_concurrently(conn, batch)
     before = await _last_lead_id(conn)
     try:
         await conn.executemany(_INSERT_LEAD, [_lead_row(new, new_reference()) for new in batch])
@@ -92,20 +93,52 @@ async def write_leads(conn: aiosqlite.Connection, batch: Sequence[NewLead]) -> l
     return [stored[new.token_id] for new in batch]
 
 
-async def _last_lead_id(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT coalesce(max(id), 0) FROM leads") as cursor:
-        row = await cursor.fetchone()
+_INSERT_LEAD_RETURNING = _INSERT_LEAD.replace(
+    "ON CONFLICT (token_id) DO NOTHING", "ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+async def _write_leads_concurrently(conn: Connection, batch: Sequence[NewLead]) -> list[StoredLead]:
+    """`write_leads` where transactions run side by side (PostgreSQL): ids above a
+    remembered maximum may be other transactions', so each insert says whether it
+    stored its row. A reference collision (nothing returned, token not stored) is
+    retried with a fresh code without aborting the transaction.
+
+    Every lead insert shares the "lead ids" lock until commit, so an export that
+    serialises it sees every id handed out before it committed (see postgresql.py).
+    """
+    await conn.share(LEAD_IDS)
+    queued = []
+    for new in batch:
+        for attempt in range(_REFERENCE_TRIES):
+            row = await conn.fetchrow(_INSERT_LEAD_RETURNING, _lead_row(new, new_reference()))
+            if row is not None:
+                queued.append((int(row[0]), new.created_at, new.notify))
+                break
+            if await conn.fetchrow("SELECT 1 FROM leads WHERE token_id = ?", (new.token_id,)):
+                break  # stored before: the same form sent twice
+            if attempt == _REFERENCE_TRIES - 1:
+                raise StorageError("could not find a free lead reference")
+    await queue_notifications(conn, queued)
+    stored = await _stored_by_tokens(conn, [new.token_id for new in batch])
+    return [stored[new.token_id] for new in batch]
+
+
+LEAD_IDS = "lead ids"
+"""The lock every lead insert shares and an export's cursor serialises."""
+
+
+async def _last_lead_id(conn: Connection) -> int:
+    row = await conn.fetchrow("SELECT coalesce(max(id), 0) FROM leads")
     return int(row[0]) if row else 0
 
 
-async def _queue_for_new_leads(
-    conn: aiosqlite.Connection, batch: Sequence[NewLead], before: int
-) -> None:
+async def _queue_for_new_leads(conn: Connection, batch: Sequence[NewLead], before: int) -> None:
     """Queue notifications for the rows this batch inserted: SQLite gives a new row an
     id above every existing one, so they are the ids above `before`. A repeated token
     inserted nothing and so queues nothing."""
-    async with conn.execute("SELECT id, token_id FROM leads WHERE id > ?", (before,)) as cursor:
-        inserted = {row["token_id"]: row["id"] for row in await cursor.fetchall()}
+    rows = await conn.fetch("SELECT id, token_id FROM leads WHERE id > ?", (before,))
+    inserted = {row["token_id"]: row["id"] for row in rows}
     first_by_token: dict[str, NewLead] = {}
     for new in batch:
         first_by_token.setdefault(new.token_id, new)
@@ -118,7 +151,7 @@ async def _queue_for_new_leads(
     )
 
 
-async def _insert_with_fresh_reference(conn: aiosqlite.Connection, new: NewLead) -> None:
+async def _insert_with_fresh_reference(conn: Connection, new: NewLead) -> None:
     for attempt in range(_REFERENCE_TRIES):
         try:
             await conn.execute(_INSERT_LEAD, _lead_row(new, new_reference()))
@@ -128,17 +161,14 @@ async def _insert_with_fresh_reference(conn: aiosqlite.Connection, new: NewLead)
                 raise
 
 
-async def _stored_by_tokens(
-    conn: aiosqlite.Connection, token_ids: Sequence[str]
-) -> dict[str, StoredLead]:
+async def _stored_by_tokens(conn: Connection, token_ids: Sequence[str]) -> dict[str, StoredLead]:
     unique = list(dict.fromkeys(token_ids))
     marks = ",".join("?" * len(unique))
-    async with conn.execute(f"{_SELECT_STORED} WHERE token_id IN ({marks})", unique) as cursor:
-        rows = await cursor.fetchall()
+    rows = await conn.fetch(f"{_SELECT_STORED} WHERE token_id IN ({marks})", unique)
     return {row["token_id"]: _stored(row) for row in rows}
 
 
-def _stored(row: sqlite3.Row) -> StoredLead:
+def _stored(row: Row) -> StoredLead:
     return StoredLead(
         reference=row["reference"],
         token_id=row["token_id"],
@@ -150,13 +180,12 @@ def _stored(row: sqlite3.Row) -> StoredLead:
 
 
 @storage_errors
-async def find_lead_by_token(conn: aiosqlite.Connection, token_id: str) -> StoredLead | None:
-    async with conn.execute(f"{_SELECT_STORED} WHERE token_id = ?", (token_id,)) as cursor:
-        row = await cursor.fetchone()
+async def find_lead_by_token(conn: Connection, token_id: str) -> StoredLead | None:
+    row = await conn.fetchrow(f"{_SELECT_STORED} WHERE token_id = ?", (token_id,))
     return _stored(row) if row else None
 
 
-def lead_from_row(row: sqlite3.Row) -> Lead:
+def lead_from_row(row: Row) -> Lead:
     """A Lead from a row holding LEAD_COLUMNS."""
     return Lead(
         id=row["id"],
@@ -174,8 +203,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
 
 
 @storage_errors
-async def get_lead(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
+async def get_lead(conn: Connection, lead_id: int) -> Lead | None:
     query = f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?"  # noqa: S608 - constant columns
-    async with conn.execute(query, (lead_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(query, (lead_id,))
     return lead_from_row(row) if row else None

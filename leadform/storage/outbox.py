@@ -2,22 +2,23 @@
 
 Queueing runs inside the lead's own transaction (see `write_leads`), so a lead is never
 stored without its notifications. Delivery tasks claim due rows with a conditional
-UPDATE inside the writer's BEGIN IMMEDIATE: SQLite lets one writer in at a time across
-processes, so two processes never hold the same row. A lease that runs out (its
+UPDATE inside a write transaction that serialises "outbox claims": SQLite lets one
+writer in at a time across processes anyway; on PostgreSQL an advisory lock makes
+the claims of every instance take turns (so the in-flight counts they read are
+current) and FOR UPDATE SKIP LOCKED steps over rows a settlement is writing. Two
+processes never hold the same row. A lease that runs out (its
 process died mid-delivery) makes the row claimable again: delivery is at least once.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
 from leadform.domain.notifications import NotificationTarget
+from leadform.storage.connection import Connection, Row
 from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
@@ -126,7 +127,7 @@ ON CONFLICT (lead_id, channel, target) DO NOTHING
 
 
 async def queue_notifications(
-    conn: aiosqlite.Connection, leads: Sequence[tuple[int, datetime, Sequence[NotificationTarget]]]
+    conn: Connection, leads: Sequence[tuple[int, datetime, Sequence[NotificationTarget]]]
 ) -> None:
     """Queue each (lead id, stored at, targets); runs inside the lead's transaction."""
     rows = []
@@ -164,13 +165,13 @@ UPDATE notifications SET lease_owner = ?, lease_until = ?, attempts = attempts +
 WHERE id IN (
     SELECT due.id FROM due LEFT JOIN busy USING (channel, receiver)
     WHERE due.most IS NULL OR due.place + coalesce(busy.leased, 0) <= due.most
-    ORDER BY due.next_attempt_at, due.id LIMIT ?)
+    ORDER BY due.next_attempt_at, due.id LIMIT ?){skip_locked}
 RETURNING id, delivery_id, lead_id, channel, target, attempts, created_at, window_started_at
 """
 
 
 async def claim_notifications(
-    conn: aiosqlite.Connection, claims: Sequence[Claim]
+    conn: Connection, claims: Sequence[Claim]
 ) -> list[list[Notification]]:
     """Lease up to `limit` due rows to each claim's owner, within each receiver's
     in-flight bound (a BatchWrite)."""
@@ -179,25 +180,39 @@ async def claim_notifications(
         if not claim.channels:
             results.append([])
             continue
-        sql, params = _claim_query(claim)
-        async with conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
+        await conn.serialise([OUTBOX_CLAIMS])
+        sql, params = _claim_query(claim, conn.engine == "postgresql")
+        rows = await conn.fetch(sql, params)
         results.append(sorted((_notification(row) for row in rows), key=lambda n: n.id))
     return results
 
 
-def _claim_query(claim: Claim) -> tuple[str, tuple[object, ...]]:
+OUTBOX_CLAIMS = "outbox claims"
+
+# PostgreSQL: lock the chosen rows, stepping over any another transaction holds.
+_SKIP_LOCKED = """
+    AND id IN (SELECT id FROM notifications WHERE id IN (
+        SELECT due.id FROM due LEFT JOIN busy USING (channel, receiver)
+        WHERE due.most IS NULL OR due.place + coalesce(busy.leased, 0) <= due.most)
+    FOR UPDATE SKIP LOCKED)"""
+
+
+def _claim_query(claim: Claim, skip_locked: bool) -> tuple[str, tuple[object, ...]]:
     bounds: list[object] = []
     for channel in claim.channels:
         bound = claim.in_flight.get(channel)
         bounds += [channel, bound.most if bound else None, bound.per_target if bound else True]
-    marks = ",".join("(?, ?, ?)" for _ in claim.channels)  # only placeholders
+    # Only placeholders; typed, as PostgreSQL cannot tell a bare one's type in VALUES.
+    marks = ",".join(
+        "(CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BOOLEAN))" for _ in claim.channels
+    )
     now = utc_iso(claim.now)
     params = (*bounds, now, now, now, claim.owner, utc_iso(claim.lease_until), claim.limit)
-    return _CLAIM.format(bounds=marks), params
+    sql = _CLAIM.format(bounds=marks, skip_locked=_SKIP_LOCKED if skip_locked else "")
+    return sql, params
 
 
-def _notification(row: sqlite3.Row) -> Notification:
+def _notification(row: Row) -> Notification:
     return Notification(
         id=row["id"],
         delivery_id=row["delivery_id"],
@@ -218,97 +233,86 @@ WHERE id = ? AND lease_owner = ? AND status = 'pending'
 """
 
 
-async def settle_notifications(
-    conn: aiosqlite.Connection, settlements: Sequence[Settlement]
-) -> list[bool]:
+async def settle_notifications(conn: Connection, settlements: Sequence[Settlement]) -> list[bool]:
     """Record attempts (a BatchWrite); False where the lease was lost meanwhile."""
     done = []
     for s in settlements:
         finished = utc_iso(s.at) if s.status != PENDING else None
         retry_at = utc_iso(s.retry_at) if s.retry_at else None
-        cursor = await conn.execute(_SETTLE, (s.status, retry_at, s.error, finished, s.id, s.owner))
-        done.append(cursor.rowcount == 1)
-        await cursor.close()
+        changed = await conn.execute(
+            _SETTLE, (s.status, retry_at, s.error, finished, s.id, s.owner)
+        )
+        done.append(changed == 1)
     return done
 
 
-async def release_leases(conn: aiosqlite.Connection, releases: Sequence[Release]) -> list[int]:
+async def release_leases(conn: Connection, releases: Sequence[Release]) -> list[int]:
     """Give back rows an owner claimed but did not settle (it is stopping)."""
     counts = []
     for release in releases:
-        cursor = await conn.execute(
+        changed = await conn.execute(
             "UPDATE notifications SET lease_owner = NULL, lease_until = NULL "
             "WHERE lease_owner = ? AND status = 'pending'",
             (release.owner,),
         )
-        counts.append(cursor.rowcount)
-        await cursor.close()
+        counts.append(changed)
     return counts
 
 
-async def retry_notifications(
-    conn: aiosqlite.Connection, retries: Sequence[Retry]
-) -> list[RetryCounts]:
+async def retry_notifications(conn: Connection, retries: Sequence[Retry]) -> list[RetryCounts]:
     """Make pending rows due now; with include_failed, give failed rows a new window."""
     results = []
     for retry in retries:
         now = utc_iso(retry.now)
-        cursor = await conn.execute(
+        made_due = await conn.execute(
             "UPDATE notifications SET next_attempt_at = ? "
             "WHERE status = 'pending' AND next_attempt_at > ?",
             (now, now),
         )
-        made_due = cursor.rowcount
-        await cursor.close()
         requeued = 0
         if retry.include_failed:
-            cursor = await conn.execute(
+            requeued = await conn.execute(
                 "UPDATE notifications SET status = 'pending', attempts = 0, finished_at = NULL, "
                 "window_started_at = ?, next_attempt_at = ? WHERE status = 'failed'",
                 (now, now),
             )
-            requeued = cursor.rowcount
-            await cursor.close()
         results.append(RetryCounts(made_due, requeued))
     return results
 
 
 _NEXT_DUE = """
-SELECT min(max(next_attempt_at, coalesce(lease_until, next_attempt_at)))
+SELECT min(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END)
 FROM notifications WHERE status = 'pending' AND channel IN ({marks})
 """
 
 
 @storage_errors
-async def next_due(conn: aiosqlite.Connection, channels: Sequence[str]) -> datetime | None:
+async def next_due(conn: Connection, channels: Sequence[str]) -> datetime | None:
     """When the earliest pending row of these channels can next be claimed."""
     if not channels:
         return None
     marks = ",".join("?" * len(channels))  # only placeholders are interpolated
     query = _NEXT_DUE.format(marks=marks)
-    async with conn.execute(query, tuple(channels)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(query, tuple(channels))
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
 @storage_errors
-async def backlog(conn: aiosqlite.Connection) -> Backlog:
+async def backlog(conn: Connection) -> Backlog:
     """How many rows wait and since when (cheap: the health check asks)."""
-    async with conn.execute(
+    row = await conn.fetchrow(
         "SELECT count(*), min(window_started_at) FROM notifications WHERE status = 'pending'"
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     assert row is not None
     oldest = datetime.fromisoformat(row[1]) if row[1] else None
     return Backlog(int(row[0]), oldest)
 
 
 @storage_errors
-async def channel_counts(conn: aiosqlite.Connection) -> list[ChannelCounts]:
-    async with conn.execute(
+async def channel_counts(conn: Connection) -> list[ChannelCounts]:
+    rows = await conn.fetch(
         "SELECT channel, status, count(*) AS n FROM notifications GROUP BY channel, status"
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
         counts.setdefault(row["channel"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["n"]
@@ -316,16 +320,15 @@ async def channel_counts(conn: aiosqlite.Connection) -> list[ChannelCounts]:
 
 
 @storage_errors
-async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[DeliveryProblem]:
+async def problems(conn: Connection, limit: int = 20) -> list[DeliveryProblem]:
     """The latest failed notifications and those being retried, newest first."""
-    async with conn.execute(
+    rows = await conn.fetch(
         "SELECT l.reference, n.channel, n.target, n.status, n.attempts, n.last_error, "
         "n.next_attempt_at FROM notifications n JOIN leads l ON l.id = n.lead_id "
         "WHERE n.status = 'failed' OR (n.status = 'pending' AND n.last_error != '') "
         "ORDER BY n.id DESC LIMIT ?",
         (limit,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [
         DeliveryProblem(
             reference=row["reference"],

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from leadform.domain.sign_in_throttle import blocked_until
+from leadform.storage.connection import Connection, Row
 from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
@@ -30,7 +29,7 @@ class StaffLogin:
 _STAFF_COLUMNS = "id, email, created_at, disabled_at, password_hash"
 
 
-def _staff(row: aiosqlite.Row) -> Staff:
+def _staff(row: Row) -> Staff:
     return Staff(
         id=row["id"],
         email=row["email"],
@@ -49,16 +48,16 @@ class NewStaff:
     at: datetime
 
 
-async def add_staff(conn: aiosqlite.Connection, items: Sequence[NewStaff]) -> list[bool]:
+async def add_staff(conn: Connection, items: Sequence[NewStaff]) -> list[bool]:
     """Insert accounts; False for an email that already has one."""
     added = []
     for new in items:
-        cursor = await conn.execute(
+        changed = await conn.execute(
             "INSERT INTO staff (email, password_hash, created_at, password_changed_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
             (new.email, new.password_hash, utc_iso(new.at), utc_iso(new.at)),
         )
-        added.append(cursor.rowcount == 1)
+        added.append(changed == 1)
     return added
 
 
@@ -69,18 +68,16 @@ class PasswordChange:
     at: datetime
 
 
-async def change_password(
-    conn: aiosqlite.Connection, items: Sequence[PasswordChange]
-) -> list[bool]:
+async def change_password(conn: Connection, items: Sequence[PasswordChange]) -> list[bool]:
     """Set a new hash and end the account's sessions; False for an unknown email."""
     changed = []
     for change in items:
-        cursor = await conn.execute(
+        count = await conn.execute(
             "UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE email = ?",
             (change.password_hash, utc_iso(change.at), change.email),
         )
         await _end_sessions(conn, change.email)
-        changed.append(cursor.rowcount == 1)
+        changed.append(count == 1)
     return changed
 
 
@@ -90,20 +87,20 @@ class Disable:
     at: datetime | None  # None enables the account again
 
 
-async def set_disabled(conn: aiosqlite.Connection, items: Sequence[Disable]) -> list[bool]:
+async def set_disabled(conn: Connection, items: Sequence[Disable]) -> list[bool]:
     """Disable (ending every session at once) or enable; False for an unknown email."""
     done = []
     for item in items:
         at = utc_iso(item.at) if item.at else None
-        cursor = await conn.execute(
+        count = await conn.execute(
             "UPDATE staff SET disabled_at = ? WHERE email = ?", (at, item.email)
         )
         await _end_sessions(conn, item.email)
-        done.append(cursor.rowcount == 1)
+        done.append(count == 1)
     return done
 
 
-async def _end_sessions(conn: aiosqlite.Connection, email: str) -> None:
+async def _end_sessions(conn: Connection, email: str) -> None:
     await conn.execute(
         "DELETE FROM staff_sessions WHERE staff_id = (SELECT id FROM staff WHERE email = ?)",
         (email,),
@@ -118,7 +115,7 @@ class NewSession:
     expires_at: datetime
 
 
-async def add_session(conn: aiosqlite.Connection, items: Sequence[NewSession]) -> list[None]:
+async def add_session(conn: Connection, items: Sequence[NewSession]) -> list[None]:
     for new in items:
         await conn.execute(
             "INSERT INTO staff_sessions (id_hash, staff_id, created_at, expires_at) "
@@ -132,7 +129,7 @@ async def add_session(conn: aiosqlite.Connection, items: Sequence[NewSession]) -
     return [None] * len(items)
 
 
-async def delete_session(conn: aiosqlite.Connection, id_hashes: Sequence[str]) -> list[None]:
+async def delete_session(conn: Connection, id_hashes: Sequence[str]) -> list[None]:
     await conn.executemany(
         "DELETE FROM staff_sessions WHERE id_hash = ?", [(h,) for h in id_hashes]
     )
@@ -152,26 +149,27 @@ class SignInClaim:
 
 
 async def recent_failures(
-    conn: aiosqlite.Connection, keys: Sequence[str], since: datetime
+    conn: Connection, keys: Sequence[str], since: datetime
 ) -> dict[str, list[datetime]]:
     found: dict[str, list[datetime]] = {key: [] for key in keys}
     for key in keys:
-        async with conn.execute(
+        rows = await conn.fetch(
             "SELECT attempted_at FROM login_attempts WHERE key_hash = ? AND attempted_at > ?",
             (key, utc_iso(since)),
-        ) as cursor:
-            found[key] = [datetime.fromisoformat(row[0]) for row in await cursor.fetchall()]
+        )
+        found[key] = [datetime.fromisoformat(row[0]) for row in rows]
     return found
 
 
-async def record_sign_in_attempt(conn: aiosqlite.Connection, claim: SignInClaim) -> tuple[int, ...]:
+async def record_sign_in_attempt(conn: Connection, claim: SignInClaim) -> tuple[int, ...]:
     ids = []
     for key in claim.keys:
-        cursor = await conn.execute(
-            "INSERT INTO login_attempts (key_hash, attempted_at) VALUES (?, ?)",
+        row = await conn.fetchrow(
+            "INSERT INTO login_attempts (key_hash, attempted_at) VALUES (?, ?) RETURNING id",
             (key, utc_iso(claim.at)),
         )
-        ids.append(int(cursor.lastrowid or 0))
+        assert row is not None  # RETURNING always gives the inserted row
+        ids.append(int(row[0]))
     await conn.execute(
         "DELETE FROM login_attempts WHERE attempted_at <= ?", (utc_iso(claim.since),)
     )
@@ -184,13 +182,13 @@ class ClaimedSignIn:
     blocked_until: datetime | None
 
 
-async def claim_sign_in(
-    conn: aiosqlite.Connection, claims: Sequence[SignInClaim]
-) -> list[ClaimedSignIn]:
+async def claim_sign_in(conn: Connection, claims: Sequence[SignInClaim]) -> list[ClaimedSignIn]:
     """Inside one write transaction: refuse a blocked key, else record the attempt
     (as a failure until it succeeds), so racing instances count every try."""
     results = []
     for claim in claims:
+        # Instances writing side by side (PostgreSQL) take each key in turn.
+        await conn.serialise(claim.keys)
         failures = await recent_failures(conn, claim.keys, claim.since)
         ends = (blocked_until(times, claim.at) for times in failures.values())
         until = max((end for end in ends if end), default=None)
@@ -209,10 +207,11 @@ class ClearFailures:
     upto_id: int
 
 
-async def clear_failures(conn: aiosqlite.Connection, items: Sequence[ClearFailures]) -> list[None]:
+async def clear_failures(conn: Connection, items: Sequence[ClearFailures]) -> list[None]:
     """Delete the keys' attempts up to and including the successful one's rows.
 
-    Row ids follow the order attempts were claimed in (one writer), so attempts
+    Row ids follow the order attempts were claimed in (one writer, or the key's lock
+    held until commit), so attempts
     claimed after the success, perhaps on another instance, are kept and still count.
     """
     for item in items:
@@ -228,22 +227,20 @@ async def clear_failures(conn: aiosqlite.Connection, items: Sequence[ClearFailur
 
 
 @storage_errors
-async def find_login(conn: aiosqlite.Connection, email: str) -> StaffLogin | None:
+async def find_login(conn: Connection, email: str) -> StaffLogin | None:
     query = f"SELECT {_STAFF_COLUMNS} FROM staff WHERE email = ?"  # noqa: S608 - constant
-    async with conn.execute(query, (email,)) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(query, (email,))
     return StaffLogin(_staff(row), row["password_hash"]) if row else None
 
 
 @storage_errors
-async def list_staff(conn: aiosqlite.Connection) -> list[Staff]:
+async def list_staff(conn: Connection) -> list[Staff]:
     query = f"SELECT {_STAFF_COLUMNS} FROM staff ORDER BY email"  # noqa: S608 - constant
-    async with conn.execute(query) as cursor:
-        return [_staff(row) for row in await cursor.fetchall()]
+    return [_staff(row) for row in await conn.fetch(query)]
 
 
 @storage_errors
-async def session_staff(conn: aiosqlite.Connection, id_hash: str, now: datetime) -> Staff | None:
+async def session_staff(conn: Connection, id_hash: str, now: datetime) -> Staff | None:
     """The active staff member a session belongs to; None when it ended or the
     account is disabled (checked on every request, so it takes effect at once)."""
     query = (
@@ -251,6 +248,5 @@ async def session_staff(conn: aiosqlite.Connection, id_hash: str, now: datetime)
         "staff.password_hash FROM staff_sessions JOIN staff ON staff.id = staff_id "
         "WHERE id_hash = ? AND expires_at > ? AND staff.disabled_at IS NULL"
     )
-    async with conn.execute(query, (id_hash, utc_iso(now))) as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchrow(query, (id_hash, utc_iso(now)))
     return _staff(row) if row else None

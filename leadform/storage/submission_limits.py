@@ -1,15 +1,14 @@
 """Rate-limit counts: checked and recorded inside the writer's transaction.
 
-Checking and recording happen in the same BEGIN IMMEDIATE transaction as the lead's
-insert, so concurrent requests, even from other instances on this database, cannot
-both slip under a limit, and a limited lead costs no commit of its own.
+Checking and recording happen in the same transaction as the lead's insert, with
+the attempt's keys serialised (SQLite's single writer; PostgreSQL's advisory locks),
+so concurrent requests, even from other instances on this database, cannot both slip
+under a limit, and a limited lead costs no commit of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import aiosqlite
 
 from leadform.domain.leads import NewLead, StoredLead
 from leadform.domain.submission_limits import (
@@ -18,6 +17,7 @@ from leadform.domain.submission_limits import (
     longest_window,
     retry_after,
 )
+from leadform.storage.connection import Connection
 from leadform.storage.leads import write_leads
 
 _RECORD = "INSERT INTO rate_hits (key, token_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
@@ -28,31 +28,30 @@ def _state_query(key_count: int, limit_count: int) -> str:
     """One statement for all keys of an attempt: per key, whether this token was
     admitted already, and for each limit the count-th most recent hit inside its
     window (an index walk of `count` rows, however busy the key)."""
-    # Only parameter names are generated; every value is bound.
-    keys = ", ".join(f"(:key{k})" for k in range(key_count))
+    # Only placeholders are generated; every value is bound, in this order: the keys,
+    # the token, then each limit's (since, skip).
+    keys = ", ".join("(CAST(? AS TEXT))" for _ in range(key_count))
     nth = [
-        f"(SELECT at FROM rate_hits h WHERE h.key = keys.key AND h.at > :since{i} "  # noqa: S608
-        f"ORDER BY h.at DESC LIMIT 1 OFFSET :skip{i})"
-        for i in range(limit_count)
-    ]
-    seen = "EXISTS (SELECT 1 FROM rate_hits h WHERE h.key = keys.key AND h.token_id = :token)"
+        "(SELECT at FROM rate_hits h WHERE h.key = keys.key AND h.at > ? "
+        "ORDER BY h.at DESC LIMIT 1 OFFSET ?)"
+    ] * limit_count
+    seen = "EXISTS (SELECT 1 FROM rate_hits h WHERE h.key = keys.key AND h.token_id = ?)"
     columns = ", ".join([seen, *nth])
     return f"WITH keys (key) AS (VALUES {keys}) SELECT {columns} FROM keys"  # noqa: S608
 
 
-async def admit(conn: aiosqlite.Connection, attempt: SubmissionAttempt) -> OverLimit | None:
+async def admit(conn: Connection, attempt: SubmissionAttempt) -> OverLimit | None:
     """Record the attempt under every key, or refuse it (recording nothing)."""
+    await conn.serialise(attempt.keys)
     now = attempt.at.timestamp()
-    params: dict[str, object] = {"token": attempt.token_id}
-    params |= {f"key{k}": key for k, key in enumerate(attempt.keys)}
-    for i, limit in enumerate(attempt.limits):
-        params |= {f"since{i}": now - limit.seconds, f"skip{i}": limit.count - 1}
+    params: list[object] = [*attempt.keys, attempt.token_id]
+    for limit in attempt.limits:
+        params += [float(now - limit.seconds), limit.count - 1]
     query = _state_query(len(attempt.keys), len(attempt.limits))
-    async with conn.execute(query, params) as cursor:
-        rows = await cursor.fetchall()
+    rows = await conn.fetch(query, params)
     waits = [
         wait
-        for seen, *nth_latest in rows
+        for seen, *nth_latest in (tuple(row) for row in rows)
         # a token admitted before is a resubmission of the same form: never refused
         if not seen and (wait := retry_after(nth_latest, attempt.limits, now)) is not None
     ]
@@ -62,13 +61,13 @@ async def admit(conn: aiosqlite.Connection, attempt: SubmissionAttempt) -> OverL
     return None
 
 
-async def _prune(conn: aiosqlite.Connection, attempts: Sequence[SubmissionAttempt]) -> None:
+async def _prune(conn: Connection, attempts: Sequence[SubmissionAttempt]) -> None:
     oldest_needed = min(a.at.timestamp() - longest_window(a.limits) for a in attempts)
     await conn.execute(_PRUNE, (oldest_needed,))
 
 
 async def record_submission_attempts(
-    conn: aiosqlite.Connection, batch: Sequence[SubmissionAttempt]
+    conn: Connection, batch: Sequence[SubmissionAttempt]
 ) -> list[OverLimit | None]:
     """Count attempts that store nothing (a filled honeypot) like real ones."""
     await _prune(conn, batch)
@@ -76,7 +75,7 @@ async def record_submission_attempts(
 
 
 async def write_leads_within_limits(
-    conn: aiosqlite.Connection, batch: Sequence[tuple[NewLead, SubmissionAttempt]]
+    conn: Connection, batch: Sequence[tuple[NewLead, SubmissionAttempt]]
 ) -> list[StoredLead | OverLimit]:
     """Store each lead whose attempt fits the limits; answer the rest with the wait."""
     await _prune(conn, [attempt for _, attempt in batch])

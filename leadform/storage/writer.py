@@ -18,11 +18,12 @@ from typing import Any
 
 import aiosqlite
 
+from leadform.storage.connection import Connection
 from leadform.storage.errors import StorageError
 
 logger = logging.getLogger("leadform.storage")
 
-BatchWrite = Callable[[aiosqlite.Connection, Sequence[Any]], Awaitable[Sequence[Any]]]
+BatchWrite = Callable[[Connection, Sequence[Any]], Awaitable[Sequence[Any]]]
 """Writes a group of items inside the open transaction; returns a result per item."""
 
 MAX_BATCH = 512
@@ -36,8 +37,9 @@ class _Pending:
 
 
 class Writer:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, adapted: Connection) -> None:
         self.conn = conn
+        self._adapted = adapted  # what the writes are given
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -87,7 +89,7 @@ class Writer:
             await self.conn.execute("BEGIN IMMEDIATE")
             results: list[tuple[_Pending, Any]] = []
             for write, members in groups.items():
-                outcome = await write(self.conn, [m.item for m in members])
+                outcome = await write(self._adapted, [m.item for m in members])
                 results.extend(zip(members, outcome, strict=True))
             await self.conn.execute("COMMIT")
         except Exception as exc:  # the task must survive anything a batch raises

@@ -17,7 +17,7 @@ from leadform.domain.actors import Actor
 from leadform.domain.lead_filters import format_cursor, parse_cursor, parse_filter
 from leadform.export.formats import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, header_row
 from leadform.export.job import ExportRequest, LeadExport, record_finish, record_start
-from leadform.storage.lead_queries import ExportReader, lead_query
+from leadform.storage.lead_queries import lead_query
 from leadform.views.context import AppContext, app_context
 from leadform.views.languages import admin_language
 from leadform.views.staff_pages import signed_in_staff
@@ -96,8 +96,7 @@ async def _start(request: Request, fmt: str) -> _Started | Response:
         wanted = export_request(request, ctx, fmt)
     except BadRequest as problem:
         return PlainTextResponse(f"{problem}\n", status_code=400)
-    path, timeout = ctx.settings.database, ctx.settings.busy_timeout
-    reader = await anyio.to_thread.run_sync(ExportReader, path, timeout)
+    reader = await ctx.db.export_reader()
     try:
         export = await anyio.to_thread.run_sync(LeadExport, reader, wanted)
         export_id = await record_start(ctx.db, actor, export, ctx.clock())

@@ -1,0 +1,252 @@
+"""The SQLite engine: one file, a read connection and the group-commit writer.
+
+The embedded default (`make run` needs nothing else). Its single writer serialises
+every write transaction across processes (BEGIN IMMEDIATE), so `serialise` and
+`share` have nothing left to do here.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import anyio
+
+from leadform.domain.leads import Lead
+from leadform.storage.connection import Engine, Row
+from leadform.storage.database import Database, migrations, split_statements
+from leadform.storage.errors import StorageError, storage_errors_blocking
+from leadform.storage.lead_queries import (
+    EXPORT_TEXT_COLUMNS,
+    ExportReader,
+    LeadQuery,
+    where_clause,
+)
+from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
+from leadform.storage.writer import Writer
+
+logger = logging.getLogger("leadform.storage")
+
+
+class SqliteConnection:
+    """aiosqlite behind the storage Connection interface."""
+
+    engine: Engine = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cursor = await self.conn.execute(sql, params)
+        changed = cursor.rowcount
+        await cursor.close()
+        return changed
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.conn.executemany(sql, rows)
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchrow(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def serialise(self, keys: Sequence[str]) -> None:
+        return None  # BEGIN IMMEDIATE: one writer at a time already
+
+    async def share(self, key: str) -> None:
+        return None
+
+
+async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
+    # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE for
+    # writes), so a writer takes the lock up front instead of failing mid-way.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        # The connection's thread would keep the process alive after the error
+        # (a file that is not a database fails only here, at the first read).
+        await conn.close()
+        raise
+    return conn
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply pending migrations; refuse a database from a newer leadform."""
+    known = migrations("sqlite")
+    latest = known[-1].version if known else 0
+    await conn.execute("BEGIN IMMEDIATE")  # several instances may start at once
+    try:
+        version = await _user_version(conn)
+        if version > latest:
+            raise StorageError(
+                f"the database has schema version {version}, newer than this leadform "
+                f"knows ({latest}); upgrade leadform or restore a backup"
+            )
+        for migration in known:
+            if migration.version > version:
+                for statement in split_statements(migration.sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {migration.version}")
+                logger.info("applied migration %s", migration.name)
+        await conn.execute("COMMIT")
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+    return max(version, latest)
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+class SqliteDatabase(Database):
+    """A read connection and the single writer; created in the app's lifespan."""
+
+    def __init__(
+        self, path: Path, reader: aiosqlite.Connection, writer: Writer, busy_timeout: float
+    ) -> None:
+        super().__init__(SqliteConnection(reader), writer)
+        self.path = path
+        self._reader = reader
+        self._busy_timeout = busy_timeout
+
+    async def ping(self) -> bool:
+        try:
+            async with self._reader.execute("SELECT count(*) FROM sqlite_schema") as cursor:
+                return (await cursor.fetchone()) is not None
+        except (sqlite3.Error, ValueError):  # ValueError: the connection is gone
+            return False
+
+    async def export_reader(self) -> ExportReader:
+        reader: ExportReader = await anyio.to_thread.run_sync(
+            SqliteExportReader, self.path, self._busy_timeout
+        )
+        return reader
+
+    async def close(self) -> None:
+        await self.writer.stop()
+        await self._reader.close()
+
+
+async def open_sqlite(path: Path, busy_timeout: float = 5.0) -> SqliteDatabase:
+    """Create the folder and file if needed, migrate, and start the writer."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_conn = await connect(path, busy_timeout)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+    try:
+        await migrate(write_conn)
+        await _quick_check(write_conn)
+        reader = await connect(path, busy_timeout)
+    except BaseException:
+        await write_conn.close()
+        raise
+    writer = Writer(write_conn, SqliteConnection(write_conn))
+    writer.start()
+    return SqliteDatabase(path, reader, writer, busy_timeout)
+
+
+async def _quick_check(conn: aiosqlite.Connection) -> None:
+    async with conn.execute("PRAGMA quick_check") as cursor:
+        row = await cursor.fetchone()
+    if row is None or row[0] != "ok":
+        raise StorageError(f"database failed PRAGMA quick_check: {row[0] if row else '?'}")
+
+
+def check_file(path: Path) -> None:
+    """Before start-up: the folder can be made, the file opened, and its schema is not
+    newer than this leadform knows. Raises StorageError with one readable line."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(path)) as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except OSError as exc:
+        raise StorageError(f"cannot create {path.parent}: {exc.strerror}") from None
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open {path}: {exc}") from None
+    latest = migrations("sqlite")[-1].version
+    if version > latest:
+        raise StorageError(
+            f"{path} has schema version {version}, newer than this leadform knows "
+            f"({latest}); upgrade leadform or restore a backup"
+        )
+
+
+class SqliteExportReader:
+    """Chunks of leads in id order, each read in its own short transaction, with the
+    standard library's sqlite3 on a connection of the export's own: a long export never
+    pins a snapshot and the WAL can be checkpointed while it runs.
+
+    Blocking: call from a worker thread, one call at a time.
+    """
+
+    @storage_errors_blocking
+    def __init__(self, path: Path, busy_timeout: float) -> None:
+        # check_same_thread=False: the worker thread may differ per call, but calls
+        # never overlap (the caller awaits each one).
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        self._conn.execute("PRAGMA query_only = ON")
+
+    @storage_errors_blocking
+    def last_id(self) -> int:
+        """The newest lead's id. Ids are given in commit order by the single writer,
+        so every lead up to this one is already visible: an export bounded by it
+        misses nothing, and the next one starts right after it."""
+        row = self._conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()
+        return int(row[0])
+
+    @storage_errors_blocking
+    def count(self, query: LeadQuery, after_id: int, upto_id: int) -> int:
+        where, params = where_clause(query)
+        sql = f"SELECT count(*) FROM leads WHERE {where} AND id > ? AND id <= ?"  # noqa: S608
+        return int(self._conn.execute(sql, [*params, after_id, upto_id]).fetchone()[0])
+
+    @storage_errors_blocking
+    def chunk(self, query: LeadQuery, after_id: int, upto_id: int, limit: int) -> list[Lead]:
+        """Up to `limit` matching leads with after_id < id <= upto_id, oldest first."""
+        where, params = where_clause(query)
+        sql = (
+            f"SELECT {LEAD_COLUMNS} FROM leads WHERE {where} "  # noqa: S608 - built above
+            "AND id > ? AND id <= ? ORDER BY id LIMIT ?"
+        )
+        rows = self._conn.execute(sql, [*params, after_id, upto_id, limit]).fetchall()
+        return [lead_from_row(row) for row in rows]
+
+    @storage_errors_blocking
+    def text_chunk(
+        self, query: LeadQuery, after_id: int, upto_id: int, limit: int
+    ) -> tuple[list[tuple[str, ...]], int]:
+        """Like `chunk`, as LEAD_FIELDS text with submitted_at in UTC, plus the last
+        id read (`after_id` when none): for the CSV export, which needs no Lead."""
+        where, params = where_clause(query)
+        sql = (
+            f"SELECT id, {EXPORT_TEXT_COLUMNS} FROM leads WHERE {where} "  # noqa: S608
+            "AND id > ? AND id <= ? ORDER BY id LIMIT ?"
+        )
+        cursor = self._conn.cursor()
+        cursor.row_factory = None  # plain tuples: the fastest sqlite3 gives
+        rows = cursor.execute(sql, [*params, after_id, upto_id, limit]).fetchall()
+        last = rows[-1][0] if rows else after_id
+        return [row[1:] for row in rows], last
+
+    def close(self) -> None:
+        self._conn.close()
