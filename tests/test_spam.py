@@ -79,7 +79,7 @@ async def test_filled_honeypot_with_invalid_fields_gets_the_usual_422(
 async def test_filled_honeypot_is_counted_in_the_log_without_personal_data(
     client: httpx.AsyncClient, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="leadform.registration.intake")
+    caplog.set_level(logging.INFO, logger="leadform.intake")
     for n in range(2):
         value = await token(client, clock)
         data = LEAD | {"token": value, "website": "x", "phone": phone(n)}
