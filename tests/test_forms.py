@@ -10,6 +10,7 @@ import pytest
 from leadform.dates import BookableRange
 from leadform.forms import FIELDS, LeadInput, browser_checks, validate
 from leadform.i18n import Languages, load_languages
+from tests.conftest import A_BOOKABLE_DAY
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKABLE = BookableRange(date(2026, 11, 27), date(2027, 2, 24))
@@ -18,7 +19,7 @@ VALID = {
     "phone": "9123 4567",
     "email": "",
     "treatment": "acne",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 

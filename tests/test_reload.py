@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,15 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import start_server, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PO = Path("locales/zh_Hans_CN/LC_MESSAGES/messages.po")
 WAIT = 90.0  # a bound on waiting for the reloader, not a speed assertion
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fetch(url: str) -> str | None:
@@ -52,31 +43,13 @@ def checkout(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(checkout: Path) -> Iterator[tuple[str, Path]]:
-    port = free_port()
-    log = checkout / "serve.log"
-    env = os.environ | {
-        "LEADFORM_LOCALES_DIR": str(checkout / "locales"),
-        "LEADFORM_DATABASE": str(checkout / "leads.db"),
-        "LEADFORM_SECRET_KEY": "reload-test-" + "k" * 32,
-    }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "leadform", "serve", "--reload", "--port", str(port)],
-            cwd=checkout,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # the reloader and its worker stop together
-        )
+    server = start_server(
+        checkout, "--reload", wait=False, LEADFORM_LOCALES_DIR=str(checkout / "locales")
+    )
     try:
-        yield f"http://127.0.0.1:{port}/zh-hans-cn/register", log
+        yield server.url("/zh-hans-cn/register"), server.log
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(server.process)  # the reloader and its worker stop together
 
 
 def edit(checkout: Path, old: str, new: str) -> None:
