@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import urllib.error
@@ -65,6 +66,10 @@ def msgid_line(path: Path, msgid_line: str) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    "faketime" in os.environ.get("LD_PRELOAD", ""),
+    reason="watchfiles sees no file change under libfaketime (make test-clock)",
+)
 def test_editing_a_msgstr_shows_on_the_page_and_a_broken_edit_is_one_line(
     checkout: Path, server: tuple[str, Path]
 ) -> None:
