@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from leadform.config import Settings, load_settings
-from tests.conftest import FakeClock, form_token, serve
+from tests.conftest import A_BOOKABLE_DAY, FakeClock, form_token, serve
 from tests.openapi import assert_documented
 
 pytestmark = pytest.mark.anyio
@@ -19,7 +19,7 @@ LEAD = {
     "name": "陳大文",
     "phone": "9123 4567",
     "treatment": "acne",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 
