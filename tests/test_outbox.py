@@ -1,9 +1,8 @@
-"""The outbox in SQLite: queued with the lead, claimed under a lease, settled."""
+"""The outbox on both engines: queued with the lead, claimed under a lease, settled."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from leadform.config import PostgresUrl
 from leadform.domain.notifications import NotificationTarget
 from leadform.storage import Database, StorageError, open_database
 from leadform.storage.outbox import (
@@ -25,7 +25,8 @@ from leadform.storage.outbox import (
     settle_notifications,
 )
 from tests.conftest import DEFAULT_NOW
-from tests.outbox_support import email, new_lead, outbox_rows, webhook
+from tests.databases import rows
+from tests.outbox_support import email, new_lead, webhook
 
 pytestmark = pytest.mark.anyio
 
@@ -36,10 +37,14 @@ LEASE = timedelta(seconds=90)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "leads.db")
-    yield database
-    await database.close()
+async def db(database: Path | PostgresUrl) -> AsyncIterator[Database]:
+    opened = await open_database(database)
+    yield opened
+    await opened.close()
+
+
+async def outbox_rows(database: Path | PostgresUrl) -> list[dict[str, object]]:
+    return await rows(database, "SELECT * FROM notifications ORDER BY id")
 
 
 def claim(owner: str, minutes: float = 0, limit: int = 10) -> Claim:
@@ -66,9 +71,11 @@ async def queue_backlog(db: Database, leads: int = 6) -> None:
         await db.save_lead(new_lead(f"t{i}", HOOK, OTHER_HOOK, mail))
 
 
-async def test_a_new_lead_queues_one_pending_row_per_target(db: Database, tmp_path: Path) -> None:
+async def test_a_new_lead_queues_one_pending_row_per_target(
+    db: Database, database: Path | PostgresUrl
+) -> None:
     await db.save_lead(new_lead("t1", HOOK, webhook("https://b.example/h"), MAIL))
-    rows = outbox_rows(tmp_path / "leads.db")
+    rows = await outbox_rows(database)
     assert [(r["channel"], r["target"], r["status"]) for r in rows] == [
         ("webhook", "https://crm.example/hook", "pending"),
         ("webhook", "https://b.example/h", "pending"),
@@ -78,34 +85,37 @@ async def test_a_new_lead_queues_one_pending_row_per_target(db: Database, tmp_pa
     assert all(r["next_attempt_at"] == "2026-11-26T02:00:00.000000Z" for r in rows)
 
 
-async def test_a_repeated_token_queues_nothing_more(db: Database, tmp_path: Path) -> None:
+async def test_a_repeated_token_queues_nothing_more(
+    db: Database, database: Path | PostgresUrl
+) -> None:
     await db.save_lead(new_lead("t1", HOOK))
     await db.save_lead(new_lead("t1", HOOK, MAIL))
-    assert len(outbox_rows(tmp_path / "leads.db")) == 1
+    assert len(await outbox_rows(database)) == 1
 
 
 async def test_repeats_inside_one_batch_queue_once_per_new_lead(
-    db: Database, tmp_path: Path
+    db: Database, database: Path | PostgresUrl
 ) -> None:
     await asyncio.gather(*(db.save_lead(new_lead(f"t{i % 3}", HOOK)) for i in range(12)))
-    rows = outbox_rows(tmp_path / "leads.db")
+    rows = await outbox_rows(database)
     assert sorted(r["lead_id"] for r in rows) == [1, 2, 3]
 
 
 async def test_a_lead_is_not_stored_when_its_notifications_cannot_be(
-    db: Database, tmp_path: Path
+    db: Database, database: Path | PostgresUrl
 ) -> None:
     bad = NotificationTarget("carrier-pigeon", "loft 3")  # refused by the table's CHECK
     with pytest.raises(StorageError):
         await db.save_lead(new_lead("t1", HOOK, bad))
-    with sqlite3.connect(tmp_path / "leads.db") as conn:
-        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 0
-    assert outbox_rows(tmp_path / "leads.db") == []
+    assert await rows(database, "SELECT id FROM leads") == []
+    assert await outbox_rows(database) == []
 
 
-async def test_a_lead_without_targets_queues_nothing(db: Database, tmp_path: Path) -> None:
+async def test_a_lead_without_targets_queues_nothing(
+    db: Database, database: Path | PostgresUrl
+) -> None:
     await db.save_lead(new_lead("t1"))
-    assert outbox_rows(tmp_path / "leads.db") == []
+    assert await outbox_rows(database) == []
 
 
 async def test_a_claimed_row_is_not_claimed_again_while_its_lease_runs(db: Database) -> None:
@@ -122,10 +132,11 @@ async def test_a_row_whose_lease_ran_out_is_claimed_by_another(db: Database) -> 
     assert [n.attempt for n in again] == [2]
 
 
-async def test_two_processes_claiming_at_once_share_rows_without_overlap(tmp_path: Path) -> None:
-    # Two Database objects on one file: separate connections, as two processes have.
-    path = tmp_path / "leads.db"
-    one, two = await open_database(path), await open_database(path)
+async def test_two_processes_claiming_at_once_share_rows_without_overlap(
+    database: Path | PostgresUrl,
+) -> None:
+    # Two Database objects on one database: separate connections, as two processes have.
+    one, two = await open_database(database), await open_database(database)
     try:
         for i in range(40):
             await one.save_lead(new_lead(f"t{i}", HOOK))
@@ -141,7 +152,7 @@ async def test_two_processes_claiming_at_once_share_rows_without_overlap(tmp_pat
     assert sorted(claimed) == list(range(1, 41))
 
 
-async def test_settling_needs_the_lease(db: Database, tmp_path: Path) -> None:
+async def test_settling_needs_the_lease(db: Database, database: Path | PostgresUrl) -> None:
     await db.save_lead(new_lead("t1", HOOK))
     [row] = await db.writer.submit(claim_notifications, claim("a"))
     await db.writer.submit(claim_notifications, claim("b", minutes=2))  # a's lease ran out
@@ -149,12 +160,12 @@ async def test_settling_needs_the_lease(db: Database, tmp_path: Path) -> None:
     assert await db.writer.submit(settle_notifications, stale) is False
     fresh = Settlement(row.id, "b", "delivered", DEFAULT_NOW + timedelta(minutes=2))
     assert await db.writer.submit(settle_notifications, fresh) is True
-    [stored] = outbox_rows(tmp_path / "leads.db")
+    [stored] = await outbox_rows(database)
     assert (stored["status"], stored["lease_owner"], stored["attempts"]) == ("delivered", None, 2)
 
 
 async def test_retry_makes_pending_rows_due_and_requeues_failed_ones_on_request(
-    db: Database, tmp_path: Path
+    db: Database, database: Path | PostgresUrl
 ) -> None:
     await db.save_lead(new_lead("t1", HOOK))
     await db.save_lead(new_lead("t2", HOOK))
@@ -171,7 +182,7 @@ async def test_retry_makes_pending_rows_due_and_requeues_failed_ones_on_request(
     assert (plain.pending_made_due, plain.failed_requeued) == (1, 0)
     failed = await db.writer.submit(retry_notifications, Retry(now, include_failed=True))
     assert failed.failed_requeued == 1
-    rows = outbox_rows(tmp_path / "leads.db")
+    rows = await outbox_rows(database)
     assert {r["status"] for r in rows} == {"pending"}
     assert rows[1]["attempts"] == 0 and rows[1]["window_started_at"] == rows[1]["next_attempt_at"]
 
@@ -188,12 +199,16 @@ async def test_counts_are_per_channel_and_status(db: Database) -> None:
     assert counts == {"webhook": (1, 1, 0), "email": (2, 0, 0)}
 
 
-async def test_deleting_a_lead_deletes_its_notifications(db: Database, tmp_path: Path) -> None:
+async def test_deleting_a_lead_deletes_its_notifications(
+    db: Database, database: Path | PostgresUrl
+) -> None:
     await db.save_lead(new_lead("t1", HOOK))
-    with sqlite3.connect(tmp_path / "leads.db") as conn:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("DELETE FROM leads")
-    assert outbox_rows(tmp_path / "leads.db") == []
+    one = await open_database(database)  # with its foreign keys on, as the service runs
+    try:
+        await one.reader.execute("DELETE FROM leads")
+    finally:
+        await one.close()
+    assert await outbox_rows(database) == []
 
 
 async def test_a_claim_takes_no_more_than_each_receivers_bound(db: Database) -> None:

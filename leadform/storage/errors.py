@@ -23,6 +23,7 @@ DRIVER_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection the server dropped mid-use
     OSError,  # the server's socket closed or refused (connection loss, restart)
     TimeoutError,  # no pooled connection came free in time
 )

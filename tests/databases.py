@@ -1,0 +1,109 @@
+"""Both storage engines for tests: a SQLite file, or a PostgreSQL database of the
+test's own, created for it and dropped after it.
+
+PostgreSQL is found at LEADFORM_TEST_POSTGRES (an administrative URL, e.g.
+postgresql://root@127.0.0.1:5432/postgres), else on 127.0.0.1:5432. When that
+variable is set (as .ci/run does) a server that does not answer fails the tests;
+when it is not, they are skipped with one line saying how to run them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+
+from leadform.config import PostgresUrl
+
+ENV = "LEADFORM_TEST_POSTGRES"
+DEFAULT_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
+ENGINES = ("sqlite", "postgresql")
+
+
+@cache
+def _answer(url: str) -> str | None:
+    """None when the server answers, else why not."""
+
+    async def ping() -> None:
+        conn = await asyncpg.connect(url, timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(ping())
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def admin_url() -> str:
+    """The server's administrative URL, or skip (fail under .ci/run) when it is down."""
+    url = os.environ.get(ENV) or DEFAULT_ADMIN_URL
+    problem = _answer(url)
+    if problem is None:
+        return url
+    if os.environ.get(ENV):
+        pytest.fail(f"{ENV}={url} does not answer: {problem}")
+    pytest.skip(
+        f"PostgreSQL tests need a server: start one on 127.0.0.1:5432 or set {ENV}="
+        "postgresql://user@host:5432/postgres (trust or password in the URL)"
+    )
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(admin_url(), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_database() -> PostgresUrl:
+    """A new, empty database on the test server; drop it with drop_database."""
+    admin = admin_url()
+    name = f"leadform_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    return PostgresUrl(urlsplit(admin)._replace(path=f"/{name}").geturl())
+
+
+def drop_database(url: PostgresUrl) -> None:
+    name = urlsplit(url.url).path.strip("/")
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=ENGINES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | PostgresUrl]:
+    """Where a test's database lives, once per engine."""
+    if request.param == "sqlite":
+        yield tmp_path / "leads.db"
+        return
+    url = create_database()
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+async def rows(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Rows straight from the database, as dicts (for checks the app cannot make).
+    `sql` uses `?` placeholders."""
+    if isinstance(target, PostgresUrl):
+        from leadform.storage.postgresql import numbered
+
+        conn = await asyncpg.connect(target.url, timeout=5)
+        try:
+            return [dict(r) for r in await conn.fetch(numbered(sql), *params)]
+        finally:
+            await conn.close()
+    import sqlite3
+
+    with sqlite3.connect(target) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params).fetchall()]
