@@ -49,3 +49,41 @@ def test_missing_catalog_folder_stops_serve_with_one_line(tmp_path: Path) -> Non
     assert result.stderr.strip().splitlines() == [
         f"leadform: LEADFORM_LOCALES_DIR: no catalog folder at {tmp_path / 'nowhere'}"
     ]
+
+
+UNREACHABLE = "postgresql://root@127.0.0.1:1/leads"
+
+
+def test_an_unreachable_database_url_stops_serve_with_one_line_naming_it(tmp_path: Path) -> None:
+    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k"}
+    result = run_leadform("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"leadform: LEADFORM_DATABASE: cannot connect to {UNREACHABLE}")
+    assert list(tmp_path.iterdir()) == []  # no file written in its place
+
+
+def test_an_unreachable_database_url_stops_a_command_with_one_line(tmp_path: Path) -> None:
+    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k"}
+    result = run_leadform("staff", "list", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"leadform: LEADFORM_DATABASE: cannot connect to {UNREACHABLE}")
+
+
+def test_an_unknown_database_scheme_stops_serve_with_one_line(tmp_path: Path) -> None:
+    env = {"LEADFORM_DATABASE": "mysql://root@127.0.0.1/leads", "LEADFORM_SECRET_KEY": "k"}
+    result = run_leadform("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("leadform: LEADFORM_DATABASE: unknown scheme mysql:")
+
+
+def test_backup_of_a_postgresql_database_points_to_the_documented_procedure(
+    tmp_path: Path,
+) -> None:
+    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k"}
+    result = run_leadform("backup", str(tmp_path), env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "pg_dump" in line and "docs/operations.md" in line

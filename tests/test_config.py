@@ -125,3 +125,31 @@ def test_default_paths_are_in_the_checkout_whatever_the_current_folder(
     settings = load_settings({"LEADFORM_SECRET_KEY": "k"})
     assert settings.locales_dir == ROOT / "locales"
     assert settings.database == ROOT / "var" / "leads.db"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["mysql://root@127.0.0.1/leads", "sqlite:///var/leads.db", "postgresql:/root@127.0.0.1/leads"],
+)
+def test_a_database_url_leadform_cannot_honour_is_refused_not_a_file(
+    value: str, tmp_path: Path
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"LEADFORM_DATABASE": value, "LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
+    assert raised.value.variable == "LEADFORM_DATABASE"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_postgresql_url_selects_postgresql_and_never_shows_its_password() -> None:
+    from leadform.config import PostgresUrl
+
+    url = "postgresql://clinic:s3cret@db.internal:5432/leads"
+    settings = load_settings({"LEADFORM_DATABASE": url, "LEADFORM_SECRET_KEY": "k"})
+    assert settings.database == PostgresUrl(url)
+    assert "s3cret" not in f"{settings.database} {settings.database!r}"
+
+
+def test_a_postgresql_database_needs_a_shared_secret_key() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"LEADFORM_DATABASE": "postgresql://root@127.0.0.1/leads"})
+    assert raised.value.variable == "LEADFORM_SECRET_KEY"
