@@ -52,7 +52,7 @@ def free_port() -> int:
 class Server:
     process: subprocess.Popen[bytes]
     port: int
-    database: Path
+    database: Path  # or the postgresql:// URL as given
     log: Path
 
     @property
@@ -73,7 +73,7 @@ class Server:
         return [dict(row) for row in rows]
 
 
-def server_env(database: Path, **settings: str) -> dict[str, str]:
+def server_env(database: Path | str, **settings: str) -> dict[str, str]:
     """The environment of a test server: its own database and secret, the checkout's
     catalogs. Tests post at once and from one address, so the minimum fill time and the
     rate limits are off unless `settings` say otherwise."""
@@ -139,10 +139,13 @@ def start_server(
     folder: Path, *args: str, wait: bool = True, port: int | None = None, **settings: str
 ) -> Server:
     """`leadform serve` in `folder` (its database `leads.db` and log `server.log` there,
-    unless LEADFORM_DATABASE is among `settings`), with extra `args` such as `--reload`
-    or `--workers=2`. The caller stops it (`stop(server.process)`)."""
+    unless LEADFORM_DATABASE, a path or a postgresql:// URL, is among `settings`), with
+    extra `args` such as `--reload` or `--workers=2`. The caller stops it
+    (`stop(server.process)`)."""
     port = port or free_port()
-    database = Path(settings.pop("LEADFORM_DATABASE", folder / "leads.db"))
+    given = settings.pop("LEADFORM_DATABASE", str(folder / "leads.db"))
+    # a postgresql:// URL stays a URL (a Path would fold its "//")
+    database: Any = given if "://" in given else Path(given)
     log = folder / "server.log"
     command = [sys.executable, "-m", "leadform", "serve", "--host=127.0.0.1", f"--port={port}"]
     process = spawn([*command, *args], server_env(database, **settings), log, cwd=folder)

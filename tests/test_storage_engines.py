@@ -4,6 +4,7 @@ instances writing side by side, a commit-ordered export cursor, a lost server.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -197,10 +198,8 @@ async def test_a_lost_connection_is_at_worst_a_storage_error_and_the_pool_recove
             "WHERE datname = current_database() AND pid <> pg_backend_pid()",
         )
         for i in range(5):  # a write either succeeds on a fresh connection or is a 503
-            try:
+            with contextlib.suppress(StorageError):
                 await db.save_lead(new_lead(f"x{i}"))
-            except StorageError:
-                pass
         for _ in range(50):  # reconnects on its own, without reopening the database
             if await db.ping():
                 break
