@@ -3,7 +3,17 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, export, i18n, notifications, restore, serve, staff, tokens
+from leadform.commands import (
+    backup,
+    database_copy,
+    export,
+    i18n,
+    notifications,
+    restore,
+    serve,
+    staff,
+    tokens,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     serve,
@@ -14,4 +24,5 @@ COMMANDS: tuple[ModuleType, ...] = (
     export,
     backup,
     restore,
+    database_copy,
 )

@@ -20,6 +20,8 @@ class Row(Protocol):
 
     def __iter__(self) -> Iterator[Any]: ...
 
+    def keys(self) -> Iterable[str]: ...
+
 
 class Connection(Protocol):
     engine: Engine

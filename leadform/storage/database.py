@@ -114,5 +114,16 @@ class Database:
         """A reader of its own for one export (blocking: use it from a worker thread)."""
         raise NotImplementedError
 
+    async def tables(self) -> list[str]:
+        """The schema's tables (for `database copy`), its own bookkeeping left out."""
+        raise NotImplementedError
+
+    async def primary_key(self, table: str) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    async def after_copy(self) -> None:
+        """Rows came in with their ids: the next id must come after them."""
+        raise NotImplementedError
+
     async def close(self) -> None:
         raise NotImplementedError

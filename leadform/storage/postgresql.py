@@ -31,7 +31,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from leadform.config import PostgresUrl
 from leadform.domain.leads import Lead
-from leadform.storage.connection import Engine, Row
+from leadform.storage.connection import Connection, Engine, Row
 from leadform.storage.database import Database, migrations
 from leadform.storage.errors import DRIVER_ERRORS, StorageError
 from leadform.storage.lead_queries import (
@@ -190,6 +190,39 @@ class PostgresDatabase(Database):
 
     async def export_reader(self) -> ExportReader:
         return PgExportReader(self.pool, asyncio.get_running_loop(), self._timeout)
+
+    async def tables(self) -> list[str]:
+        found = await self.reader.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'leadform_schema'"
+        )
+        return [row[0] for row in found]
+
+    async def primary_key(self, table: str) -> tuple[str, ...]:
+        found = await self.reader.fetch(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+            "ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
+            "WHERE i.indrelid = CAST(? AS regclass) AND i.indisprimary "
+            "ORDER BY array_position(CAST(i.indkey AS int2[]), a.attnum)",
+            (table,),
+        )
+        return tuple(row[0] for row in found)
+
+    async def after_copy(self) -> None:
+        async def reset(conn: Connection, tables: Sequence[list[str]]) -> list[None]:
+            for table in tables[0]:
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence(?, 'id'), "  # noqa: S608
+                    f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)",
+                    (table,),
+                )
+            return [None]
+
+        identities = await self.reader.fetch(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
+            "AND is_identity = 'YES' AND table_schema = current_schema()"
+        )
+        await self.writer.submit(reset, [row[0] for row in identities])
 
     async def close(self) -> None:
         await self.writer.stop()

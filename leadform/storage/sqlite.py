@@ -139,6 +139,21 @@ class SqliteDatabase(Database):
         )
         return reader
 
+    async def tables(self) -> list[str]:
+        found = await self.reader.fetch(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        return [row[0] for row in found]
+
+    async def primary_key(self, table: str) -> tuple[str, ...]:
+        found = await self.reader.fetch(
+            "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", (table,)
+        )
+        return tuple(row[0] for row in found)
+
+    async def after_copy(self) -> None:
+        return None  # AUTOINCREMENT and rowid follow the largest id inserted
+
     async def close(self) -> None:
         await self.writer.stop()
         await self._reader.close()
