@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -107,3 +109,58 @@ async def rows(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[
     with sqlite3.connect(target) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(r) for r in conn.execute(sql, params).fetchall()]
+
+
+def query(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """`rows` for code that cannot await (helpers called from sync and async tests
+    alike): a PostgreSQL query runs on a loop of its own in a helper thread."""
+    if not isinstance(target, PostgresUrl):
+        import sqlite3
+
+        with sqlite3.connect(target) as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(r) for r in conn.execute(sql, params).fetchall()]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, rows(target, sql, *params)).result()
+
+
+@contextmanager
+def tables_locked(target: Path | PostgresUrl) -> Iterator[None]:
+    """Another process holds the write lock, as a long transaction would: SQLite's
+    BEGIN IMMEDIATE, or PostgreSQL's exclusive lock on the lead tables."""
+    if not isinstance(target, PostgresUrl):
+        import sqlite3
+
+        other = sqlite3.connect(target, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    locked, release = threading.Event(), threading.Event()
+
+    async def hold() -> None:
+        conn = await asyncpg.connect(target.url, timeout=5)
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    "LOCK TABLE leads, consent_wordings, rate_hits IN EXCLUSIVE MODE"
+                )
+                locked.set()
+                while not release.is_set():
+                    await asyncio.sleep(0.01)
+        finally:
+            await conn.close()
+
+    holder = threading.Thread(target=asyncio.run, args=(hold(),))
+    holder.start()
+    locked.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, error_messages, form_token
+from tests.databases import query, tables_locked
 
 pytestmark = pytest.mark.anyio
 
@@ -31,22 +30,16 @@ async def fresh_token(client: httpx.AsyncClient, clock: FakeClock, tag: str = "e
     return token
 
 
-def stored_leads(settings: Settings) -> list[sqlite3.Row]:
-    with sqlite3.connect(settings.database) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM leads ORDER BY id").fetchall()
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    """Every test here on both engines."""
+    return environ | {
+        "LEADFORM_DATABASE": str(database.url if isinstance(database, PostgresUrl) else database)
+    }
 
 
-@contextmanager
-def database_locked(path: Path) -> Iterator[None]:
-    """Another process holds the write lock (as a long transaction would)."""
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
+def stored_leads(settings: Settings) -> list[dict[str, Any]]:
+    return query(settings.database, "SELECT * FROM leads ORDER BY id")
 
 
 # --- languages and URLs ---------------------------------------------------------
@@ -236,11 +229,13 @@ async def test_consent_wording_is_stored_once_per_wording(
     for tag in ("en", "en", "zh-hant-hk"):
         token = await fresh_token(client, clock, tag)
         await client.post(f"/{tag}/register", data=VALID | {"token": token})
-    with sqlite3.connect(settings.database) as conn:
-        wordings = conn.execute(
-            "SELECT locale, text FROM consent_wordings ORDER BY locale"
-        ).fetchall()
-        pointers = conn.execute("SELECT DISTINCT consent_wording_hash FROM leads").fetchall()
+    wordings = [
+        (r["locale"], r["text"])
+        for r in query(
+            settings.database, "SELECT locale, text FROM consent_wordings ORDER BY locale"
+        )
+    ]
+    pointers = query(settings.database, "SELECT DISTINCT consent_wording_hash FROM leads")
     assert [locale for locale, _ in wordings] == ["en", "zh-Hant-HK"]
     assert "Registration Terms and Conditions" in wordings[0][1]
     assert "本人已閱讀並同意" in wordings[1][1]
@@ -388,7 +383,7 @@ async def test_locked_database_gives_503_with_values_kept_then_recovers(
     client: httpx.AsyncClient, clock: FakeClock, settings: Settings
 ) -> None:
     token = await fresh_token(client, clock, "zh-hant-hk")
-    with database_locked(settings.database):
+    with tables_locked(settings.database):
         response = await client.post("/zh-hant-hk/register", data=VALID | {"token": token})
     assert response.status_code == 503
     assert "我們暫時未能儲存你的登記" in response.text

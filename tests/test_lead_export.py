@@ -13,7 +13,8 @@ from leadform.domain.lead_filters import LeadFilter, UtcRange
 from leadform.export import job
 from leadform.export.formats import header_row
 from leadform.export.job import ExportRequest, LeadExport
-from leadform.storage.lead_queries import ExportReader, LeadQuery
+from leadform.storage.lead_queries import LeadQuery
+from leadform.storage.sqlite import SqliteExportReader as ExportReader
 from tests.factories import ensure_schema, insert_leads, lead
 
 HK = ZoneInfo("Asia/Hong_Kong")

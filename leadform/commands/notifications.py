@@ -61,16 +61,21 @@ def _with_settings(action: Any) -> int:
         print(f"leadform: {problem}", file=sys.stderr)
         return 2
     except StorageError as problem:
-        print(f"leadform: {problem}", file=sys.stderr)
+        where = "" if isinstance(problem, _CannotOpen) else "database: "
+        print(f"leadform: {where}{problem}", file=sys.stderr)
         return 1
     return 0
+
+
+class _CannotOpen(StorageError):
+    """The database named by LEADFORM_DATABASE could not be opened at all."""
 
 
 async def _open(settings: Settings) -> Database:
     try:
         return await open_database(settings.database, settings.busy_timeout)
     except StorageError as problem:
-        raise StorageError(f"LEADFORM_DATABASE: {problem}") from None
+        raise _CannotOpen(f"LEADFORM_DATABASE: {problem}") from None
 
 
 async def _status(settings: Settings) -> NotificationStatus:

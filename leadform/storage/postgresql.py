@@ -130,6 +130,10 @@ class PgPoolReader:
     async def fetchrow(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         return await self._on_connection(lambda c: c.fetchrow(sql, params))
 
+    async def close(self) -> None:
+        """Close the pool under the reader (what a lost server looks like)."""
+        self._pool.terminate()
+
     async def serialise(self, keys: Sequence[str]) -> None:
         raise StorageError("locks belong inside a write transaction")
 
@@ -290,7 +294,13 @@ async def open_postgresql(url: PostgresUrl, timeout: float = 5.0) -> PostgresDat
         await conn.close()
     try:
         pool = await asyncpg.create_pool(
-            url.url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_TIMEOUT
+            url.url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            timeout=CONNECT_TIMEOUT,
+            # LEADFORM_BUSY_TIMEOUT, as on SQLite: a write kept waiting that long by
+            # another's lock (a row, a table, an advisory lock) gives up: a 503.
+            server_settings={"lock_timeout": str(max(1, int(timeout * 1000)))},
         )
     except DRIVER_ERRORS as exc:
         raise StorageError(f"cannot connect to {url}: {_reason(exc)}") from None

@@ -62,6 +62,9 @@ class SqliteConnection:
     async def serialise(self, keys: Sequence[str]) -> None:
         return None  # BEGIN IMMEDIATE: one writer at a time already
 
+    async def close(self) -> None:
+        await self.conn.close()
+
     async def share(self, key: str) -> None:
         return None
 
