@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 
 import leadform.application
 from leadform.config import load_settings
-from leadform.storage import Database, NewLead, StoredLead, open_database
+from leadform.domain.leads import NewLead, StoredLead
+from leadform.storage import Database, open_database
 
 
 class DroppingDatabase(Database):

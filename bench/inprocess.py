@@ -17,7 +17,7 @@ from typing import Any
 from asgi_lifespan import LifespanManager
 from starlette.types import ASGIApp
 
-import leadform.pagecache
+import leadform.web.page_cache
 from bench.bare_app import app as bare_app
 from leadform.application import create_app
 from leadform.config import load_settings
@@ -70,13 +70,13 @@ async def leadform_cpu(path: str, cache_size: int, gzip: bool = False) -> float:
                 "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
             }
         )
-        default = leadform.pagecache.PageCache.__init__.__defaults__
-        leadform.pagecache.PageCache.__init__.__defaults__ = (cache_size,)
+        default = leadform.web.page_cache.PageCache.__init__.__defaults__
+        leadform.web.page_cache.PageCache.__init__.__defaults__ = (cache_size,)
         try:
             async with LifespanManager(create_app(settings)) as manager:
                 return await cpu_per_call(manager.app, path, manager._state, gzip)
         finally:
-            leadform.pagecache.PageCache.__init__.__defaults__ = default
+            leadform.web.page_cache.PageCache.__init__.__defaults__ = default
 
 
 async def measure(repeat: int = 3) -> dict[str, float]:

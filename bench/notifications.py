@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from leadform.forms import LeadInput
+from leadform.domain.leads import ConsentWording, LeadInput, NewLead
+from leadform.domain.notifications import WEBHOOK, NotificationTarget
 from leadform.notifications.delivery import Deliverer
-from leadform.notifications.targets import WEBHOOK, NotificationTarget
 from leadform.notifications.webhook import WebhookSender, webhook_client
-from leadform.storage import ConsentWording, NewLead, open_database
+from leadform.storage import open_database
 from tests.peers import SECRET, Concurrency, Receiver, serving
 from tests.servers import free_port
 

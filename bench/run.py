@@ -32,9 +32,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import inprocess
+from leadform.clock import system_clock
 from leadform.config import load_settings
-from leadform.dates import bookable_range, system_clock
-from leadform.tokens import FormTokens
+from leadform.registration.dates import bookable_range
+from leadform.registration.form_tokens import FormTokens
 from tests.servers import free_port, spawn, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent

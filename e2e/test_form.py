@@ -31,9 +31,9 @@ from e2e.visitor import (
     type_date,
     unique_name,
 )
-from leadform import forms
-from leadform.dates import BookableRange
-from leadform.messages import Message
+from leadform.i18n.messages import Message
+from leadform.registration import rules
+from leadform.registration.dates import BookableRange
 from tests.servers import Server
 
 Shot = Callable[[Page, str], Path]
@@ -80,40 +80,40 @@ ERROR_CASES: list[
         str, Callable[[BookableRange], dict[str, object]], str, Callable[[BookableRange], Message]
     ]
 ] = [
-    ("name-missing", lambda b: {"name": ""}, "name", lambda b: forms.NAME_MISSING),
-    ("name-blank", lambda b: {"name": "   "}, "name", lambda b: forms.NAME_MISSING),
-    ("phone-missing", lambda b: {"phone": ""}, "phone", lambda b: forms.PHONE_MISSING),
-    ("phone-invalid", lambda b: {"phone": "1234"}, "phone", lambda b: forms.PHONE_INVALID),
-    ("email-invalid", lambda b: {"email": "not-an-email"}, "email", lambda b: forms.EMAIL_INVALID),
+    ("name-missing", lambda b: {"name": ""}, "name", lambda b: rules.NAME_MISSING),
+    ("name-blank", lambda b: {"name": "   "}, "name", lambda b: rules.NAME_MISSING),
+    ("phone-missing", lambda b: {"phone": ""}, "phone", lambda b: rules.PHONE_MISSING),
+    ("phone-invalid", lambda b: {"phone": "1234"}, "phone", lambda b: rules.PHONE_INVALID),
+    ("email-invalid", lambda b: {"email": "not-an-email"}, "email", lambda b: rules.EMAIL_INVALID),
     (
         "treatment-missing",
         lambda b: {"treatment": ""},
         "treatment",
-        lambda b: forms.TREATMENT_MISSING,
+        lambda b: rules.TREATMENT_MISSING,
     ),
     (
         "date-missing",
         lambda b: {"preferred_date": ""},
         "preferred_date",
-        lambda b: forms.DATE_MISSING,
+        lambda b: rules.DATE_MISSING,
     ),
     (
         "date-too-early",
         lambda b: {"preferred_date": (b.earliest - timedelta(days=1)).isoformat()},
         "preferred_date",
-        forms.date_too_early,
+        rules.date_too_early,
     ),
     (
         "date-too-late",
         lambda b: {"preferred_date": (b.latest + timedelta(days=1)).isoformat()},
         "preferred_date",
-        forms.date_too_late,
+        rules.date_too_late,
     ),
     (
         "consent-missing",
         lambda b: {"consent_terms": False},
         "consent_terms",
-        lambda b: forms.CONSENT_MISSING,
+        lambda b: rules.CONSENT_MISSING,
     ),
 ]
 # Where the summary links to: the control, or the first radio button of a group.
@@ -182,7 +182,7 @@ def test_date_before_the_minimum_typed_by_hand_is_refused_by_the_browser(
     shot(page, "refused")
     assert posts == []
     assert field_error(page, "preferred_date") == translate(
-        lang, forms.date_too_early(bookable_range)
+        lang, rules.date_too_early(bookable_range)
     )
 
 
@@ -200,7 +200,7 @@ def test_date_before_the_minimum_is_refused_by_the_server_without_javascript(
     assert response.value.status == 422
     shot(page, "refused")
     assert field_error(page, "preferred_date") == translate(
-        lang, forms.date_too_early(bookable_range)
+        lang, rules.date_too_early(bookable_range)
     )
 
 
@@ -248,7 +248,7 @@ def test_form_works_without_javascript(
     name = unique_name()
     fill_form(page, Answers(name, phone="", preferred_date=a_bookable_day(page)))
     submit(page)
-    assert field_errors(page) == {"phone": translate(lang, forms.PHONE_MISSING)}
+    assert field_errors(page) == {"phone": translate(lang, rules.PHONE_MISSING)}
     shot(page, "error")
     assert page.input_value("#name") == name
 

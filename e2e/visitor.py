@@ -10,9 +10,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from leadform.dates import BookableRange
-from leadform.i18n import Language, Languages, load_languages
-from leadform.messages import Message
+from leadform.i18n.languages import Language, Languages, load_languages
+from leadform.i18n.messages import Message
+from leadform.registration.dates import BookableRange
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_TABS = 30

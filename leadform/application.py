@@ -15,26 +15,26 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.routing import Mount
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from leadform.assets import AssetFiles, load_assets
+from leadform.clock import Clock, system_clock
 from leadform.config import Settings, load_settings
-from leadform.csrf import CsrfTokens
-from leadform.dates import Clock, system_clock
-from leadform.export import XLSX_MEDIA_TYPE
-from leadform.framing import FramePolicy
-from leadform.i18n import load_languages
-from leadform.intake import LeadIntake
-from leadform.logstream import flush_logs
-from leadform.middleware import AdminHeaders, ApiCors, BodyLimit, SecurityHeaders
+from leadform.export.formats import XLSX_MEDIA_TYPE
+from leadform.i18n.languages import load_languages
 from leadform.notifications.delivery import Deliverer
-from leadform.notifications.mail import staff_language
 from leadform.notifications.senders import create_senders
-from leadform.requestlog import RequestLog
-from leadform.staff_auth import StaffAuth
+from leadform.notifications.targets import notification_targets, staff_language
+from leadform.registration.form_tokens import FormTokens
+from leadform.registration.intake import LeadIntake
+from leadform.staff.auth import StaffAuth
+from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
-from leadform.templating import create_templates
-from leadform.tokens import FormTokens
-from leadform.views import admin, admin_auth, api, embed, errors, exports, form, pages
+from leadform.views import admin, api, embed, errors, export, register, sign_in, site
 from leadform.views.context import AppContext
+from leadform.web.assets import AssetFiles, load_assets
+from leadform.web.frame_ancestors import FramePolicy
+from leadform.web.log_stream import flush_logs
+from leadform.web.middleware import AdminHeaders, ApiCors, BodyLimit, SecurityHeaders
+from leadform.web.request_log import RequestLog
+from leadform.web.templating import create_templates
 
 logger = logging.getLogger("leadform")
 
@@ -64,7 +64,14 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             give_up_after=timedelta(hours=settings.notify_give_up_hours),
             zone=settings.timezone,
         )
-        intake = LeadIntake(settings, tokens, clock, db, wake_delivery=deliverer.wake)
+        intake = LeadIntake(
+            settings,
+            tokens,
+            clock,
+            db,
+            wake_delivery=deliverer.wake,
+            notify=notification_targets(settings),
+        )
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         deliverer.start()  # picks up whatever an earlier run left pending
@@ -85,11 +92,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
 
     return Starlette(
         routes=[
-            *form.routes,  # first: the form is what nearly every request asks for
-            *pages.routes,
-            *admin_auth.routes,
+            *register.routes,  # first: the form is what nearly every request asks for
+            *site.routes,
+            *sign_in.routes,
             *admin.routes,
-            *exports.routes,
+            *export.routes,
             *api.routes,
             *embed.routes,
             *(embed.example_routes if settings.examples else []),

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
-from leadform.framing import parse_origins
-from leadform.ratelimit import RateLimit, parse_rate_limits
+from leadform.domain.origins import parse_origins
+from leadform.domain.submission_limits import RateLimit, parse_rate_limits
 
 logger = logging.getLogger("leadform.config")
 

@@ -11,9 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from leadform.api_tokens import new_token
-from leadform.leads import Attribution, Lead
-from leadform.passwords import hash_password
+from leadform.domain.leads import Attribution, Lead
+from leadform.staff.api_tokens import new_token
+from leadform.staff.passwords import hash_password
 from leadform.storage.database import migrations, split_statements
 from tests.conftest import A_BOOKABLE_DAY
 

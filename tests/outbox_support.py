@@ -8,10 +8,10 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
-from leadform.forms import LeadInput
+from leadform.domain.leads import ConsentWording, LeadInput, NewLead
+from leadform.domain.notifications import EMAIL, WEBHOOK, NotificationTarget
 from leadform.notifications.delivery import Deliverer
-from leadform.notifications.targets import EMAIL, WEBHOOK, NotificationTarget
-from leadform.storage import ConsentWording, Database, NewLead
+from leadform.storage import Database
 from leadform.storage.outbox import next_due
 from tests.conftest import DEFAULT_NOW, FakeClock
 

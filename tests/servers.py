@@ -26,8 +26,8 @@ from typing import Any
 
 import httpx
 
-from leadform.dates import system_clock
-from leadform.tokens import FormTokens
+from leadform.clock import system_clock
+from leadform.registration.form_tokens import FormTokens
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "server-test-secret-" + "s" * 32

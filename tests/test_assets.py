@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from leadform.assets import IMMUTABLE, REVALIDATE, Assets, hashed_name, load_assets
+from leadform.web.assets import IMMUTABLE, REVALIDATE, Assets, hashed_name, load_assets
 
 pytestmark = pytest.mark.anyio
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from leadform.attribution import clean_attribution, clean_click_id, clean_url, clean_utm
-from leadform.leads import ATTRIBUTION_FIELDS
+from leadform.domain.leads import ATTRIBUTION_FIELDS
+from leadform.registration.attribution import (
+    clean_attribution,
+    clean_click_id,
+    clean_url,
+    clean_utm,
+)
 
 
 @pytest.mark.parametrize(

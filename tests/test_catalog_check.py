@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from leadform.catalogs import Coverage, check_catalog, coverage, parse_po
 from leadform.cli import main
 from leadform.commands.i18n import check_locales
-from leadform.i18n import CatalogError, load_languages
+from leadform.i18n.catalogs import Coverage, check_catalog, coverage, parse_po
+from leadform.i18n.languages import CatalogError, load_languages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=utf-8\n"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 msgid "Enter your name."
 msgstr ""
 
@@ -27,28 +27,28 @@ msgstr ""
 msgid "Free trial"
 msgstr ""
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 #, python-format
 msgid "Your name must be %(max)s characters or fewer."
 msgstr ""
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 #, python-format
 msgid "Date should not be before %(date)s."
 msgstr ""
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 msgid "Hello {name}"
 msgstr ""
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 #, python-format
 msgid "%(num)d lead"
 msgid_plural "%(num)d leads"
 msgstr[0] ""
 msgstr[1] ""
 
-#: leadform/consent.py
+#: leadform/registration/consent.py
 #, python-format
 msgid "I agree to the <a href=\"%(terms_url)s\">Terms</a>."
 msgstr ""
@@ -78,7 +78,7 @@ msgstr ""
 "Plural-Forms: nplurals=1; plural=0;\n"
 "Content-Type: text/plain; charset=utf-8\n"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 msgid "Enter your name."
 msgstr ""
 
@@ -87,28 +87,28 @@ msgstr ""
 msgid "Free trial"
 msgstr "免費試用"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 #, python-format
 msgid "Your name must be %(max)s characters or fewer."
 msgstr "姓名不可多於 %(maximum)s 個字元。"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 #, python-format
 msgid "Date should not be before %(date)s."
 msgstr "日期太早。"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 msgid "Hello {name}"
 msgstr "你好 {nombre}"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 #, python-format
 msgid "%(num)d lead"
 msgid_plural "%(num)d leads"
 msgstr[0] "%(num)d 個"
 msgstr[1] "%(num)d 個"
 
-#: leadform/consent.py
+#: leadform/registration/consent.py
 #, python-format
 msgid "I agree to the <a href=\"%(terms_url)s\">Terms</a>."
 msgstr "本人同意<a href=\"%(terms_url)s\" onclick=\"x()\">條款</a>。"
@@ -121,7 +121,7 @@ msgstr "參考編號 100%"
 msgid "Language"
 msgstr "<b>語言"
 
-#: leadform/forms.py
+#: leadform/registration/rules.py
 msgid "Gone from the code"
 msgstr "已刪除"
 """

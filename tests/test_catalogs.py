@@ -1,11 +1,11 @@
-"""The rules of leadform.catalogs, entry by entry: what breaks a page and what does not."""
+"""The rules of leadform.i18n.catalogs, entry by entry: what breaks a page and what does not."""
 
 from __future__ import annotations
 
 import pytest
 from babel.messages.catalog import Catalog, Message
 
-from leadform.catalogs import entry_problems
+from leadform.i18n.catalogs import entry_problems
 
 NAMED = "Your name must be %(max)s characters or fewer."
 LINKS = (
@@ -17,7 +17,7 @@ LINKS = (
 def problems(
     msgid: str | tuple[str, str],
     msgstr: str | tuple[str, ...],
-    where: str = "leadform/forms.py",
+    where: str = "leadform/registration/rules.py",
     locale: str = "zh_Hant_HK",
 ) -> list[str]:
     catalog = Catalog(locale=locale)

@@ -69,7 +69,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
 
 def test_embed_spam_and_proxy_settings_are_parsed(tmp_path: Path) -> None:
-    from leadform.ratelimit import RateLimit
+    from leadform.domain.submission_limits import RateLimit
 
     settings = load_settings(
         {
@@ -88,7 +88,7 @@ def test_embed_spam_and_proxy_settings_are_parsed(tmp_path: Path) -> None:
 
 
 def test_embed_spam_and_proxy_defaults(tmp_path: Path) -> None:
-    from leadform.ratelimit import RateLimit
+    from leadform.domain.submission_limits import RateLimit
 
     settings = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
     assert settings.embed_origins == () and settings.trusted_proxies == ()

@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform.dates import bookable_range, clinic_today
+from leadform.clock import clinic_today
+from leadform.registration.dates import bookable_range
 
 HK = ZoneInfo("Asia/Hong_Kong")
 

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadform.export import (
+from leadform.domain.leads import LEAD_FIELDS, Attribution, Lead, lead_fields
+from leadform.export.formats import (
     BOM,
     LocalTimes,
     XlsxLeads,
@@ -24,7 +25,6 @@ from leadform.export import (
     header_row,
     neutralise_formula,
 )
-from leadform.leads import LEAD_FIELDS, Attribution, Lead, lead_fields
 
 HK = ZoneInfo("Asia/Hong_Kong")
 

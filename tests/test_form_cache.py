@@ -95,18 +95,18 @@ async def test_the_reused_page_comes_gzipped_and_plain_alike(client: httpx.Async
 async def test_the_reused_page_is_the_page_rendered_for_the_request_alone(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, path: str, referer: str | None
 ) -> None:
-    from leadform.views import form
+    from leadform.views import register
 
     headers = {"Referer": referer} if referer else {}
     first = (await client.get(path, headers=headers)).text
     reused = (await client.get(path, headers=headers)).text
 
     def uncached(request, language, values):  # type: ignore[no-untyped-def]
-        return form.render_form(
-            request, language, values, attribution=form.page_attribution(request)
+        return register.render_form(
+            request, language, values, attribution=register.page_attribution(request)
         )
 
-    monkeypatch.setattr(form, "blank_form", uncached)
+    monkeypatch.setattr(register, "blank_form", uncached)
     fresh = (await client.get(path, headers=headers)).text
     assert without_token(first) == without_token(reused) == without_token(fresh)
 

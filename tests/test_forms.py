@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from leadform.dates import BookableRange
-from leadform.forms import FIELDS, LeadInput, browser_checks, validate
-from leadform.i18n import Languages, load_languages
+from leadform.domain.leads import LeadInput
+from leadform.i18n.languages import Languages, load_languages
+from leadform.registration.dates import BookableRange
+from leadform.registration.rules import FIELDS, browser_checks, validate
 from tests.conftest import A_BOOKABLE_DAY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadform.accent import accent_css, contrast_text, parse_accent
-from leadform.framing import FramePolicy, parse_origin, parse_origins
+from leadform.domain.origins import parse_origin, parse_origins
+from leadform.web.accent import accent_css, contrast_text, parse_accent
+from leadform.web.frame_ancestors import FramePolicy
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from leadform.application import create_app
+from leadform.clock import system_clock
 from leadform.config import Settings, load_settings
-from leadform.dates import system_clock
-from leadform.forms import FIELDS
-from leadform.tokens import FormTokens
+from leadform.registration.form_tokens import FormTokens
+from leadform.registration.rules import FIELDS
 from tests.conftest import FakeClock
 from tests.test_http_form import VALID as VALID_LEAD
 from tests.test_http_form import fresh_token

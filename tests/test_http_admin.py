@@ -534,7 +534,7 @@ async def test_chart_labels_stay_readable_on_a_phone(client: httpx.AsyncClient, 
     """A 390 px phone used to shrink the 720-unit drawing to about half, and its
     10-unit labels to ~5 px. The stylesheet now keeps the chart at least its drawn
     width (scrolling sideways instead), so a unit is never less than a pixel."""
-    from leadform.chart import FONT_SIZE, WIDTH
+    from leadform.web.chart import FONT_SIZE, WIDTH
 
     await signed_in(client)
     page = (await client.get("/admin")).text

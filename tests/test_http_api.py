@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from leadform.config import Settings, load_settings
-from leadform.forms import FIELDS
+from leadform.registration.rules import FIELDS
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, serve
 from tests.openapi import assert_documented
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from leadform.config import Settings, load_settings
-from leadform.leads import lead_fields
+from leadform.domain.leads import lead_fields
 from leadform.storage import open_database
 from leadform.storage.leads import get_lead
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, form_token, serve

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from leadform.config import Settings
-from leadform.leads import LEAD_FIELDS
+from leadform.domain.leads import LEAD_FIELDS
 from tests.conftest import sign_in
 from tests.factories import add_staff, add_token, insert_leads, lead
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from leadform.i18n import Languages, load_languages, parse_accept_language
+from leadform.i18n.languages import Languages, load_languages, parse_accept_language
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,7 +126,7 @@ def test_times_spell_out_the_month_and_use_a_24_hour_clock(languages: Languages)
 
 
 def test_message_parameters_that_are_messages_are_translated(languages: Languages) -> None:
-    from leadform.messages import Message
+    from leadform.i18n.messages import Message
 
     treatment = Message("Treatment: %(treatment)s", {"treatment": Message("Milia")})
     chinese = languages.match("zh-Hant-HK")
@@ -145,7 +145,7 @@ def test_lists_are_joined_in_the_languages_own_words(languages: Languages) -> No
 
 
 def test_a_catalog_for_the_source_language_is_refused(tmp_path: Path) -> None:
-    from leadform.i18n import CatalogError
+    from leadform.i18n.languages import CatalogError
 
     folder = tmp_path / "en" / "LC_MESSAGES"
     folder.mkdir(parents=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadform.keyset import Page, PageRequest, newer_page, older_page, page_request
+from leadform.web.paging import Page, PageRequest, newer_page, older_page, page_request
 
 
 def same(n: int) -> int:

@@ -20,13 +20,13 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po, write_po
 
 from leadform.application import create_app
-from leadform.catalogs import entries
 from leadform.config import Settings, load_settings
-from leadform.i18n import Language, load_languages
-from leadform.leads import Attribution, Lead
+from leadform.domain.leads import Attribution, Lead
+from leadform.i18n.catalogs import entries
+from leadform.i18n.languages import Language, load_languages
+from leadform.i18n.pseudo import pseudo_translate
 from leadform.notifications.lead_email import compose_lead_email, lead_summary
-from leadform.pseudo import pseudo_translate
-from leadform.templating import create_environment
+from leadform.web.templating import create_environment
 from tests.conftest import A_BOOKABLE_DAY, ROOT, FakeClock, csrf_token, form_token, sign_in
 from tests.factories import add_staff, insert_leads, lead
 
@@ -437,7 +437,7 @@ async def test_pseudo_locale_is_reached_only_by_its_own_tag(
 async def test_pseudo_locale_without_a_template_refuses_to_start(
     tmp_path: Path, environ: dict[str, str]
 ) -> None:
-    from leadform.i18n import CatalogError
+    from leadform.i18n.languages import CatalogError
 
     with pytest.raises(CatalogError, match=r"LEADFORM_PSEUDO_LOCALE: .*messages\.pot is missing"):
         load_languages(tmp_path, "en", pseudo=True)

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform.i18n import Language, load_languages
-from leadform.leads import Attribution, Lead
+from leadform.domain.leads import Attribution, Lead
+from leadform.i18n.languages import Language, load_languages
 from leadform.notifications.lead_email import compose_lead_email
-from leadform.templating import create_environment
+from leadform.web.templating import create_environment
 from tests.conftest import ROOT
 from tests.factories import lead_record
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform import lead_export
-from leadform.export import header_row
-from leadform.lead_export import ExportRequest, LeadExport
-from leadform.lead_filters import LeadFilter, UtcRange
+from leadform.domain.lead_filters import LeadFilter, UtcRange
+from leadform.export import job
+from leadform.export.formats import header_row
+from leadform.export.job import ExportRequest, LeadExport
 from leadform.storage.lead_queries import ExportReader, LeadQuery
 from tests.factories import ensure_schema, insert_leads, lead
 
@@ -58,7 +58,7 @@ def run_export(
 def test_leads_arriving_during_an_export_go_to_the_next_one_exactly_once(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lead_export, "CHUNK_ROWS", 7)  # many chunks, many chances to race
+    monkeypatch.setattr(job, "CHUNK_ROWS", 7)  # many chunks, many chances to race
     insert_leads(database, [lead(reference=f"EARLY{n}") for n in range(50)])
     seen: list[str] = []
     cursor = 0
@@ -77,7 +77,7 @@ def test_leads_arriving_during_an_export_go_to_the_next_one_exactly_once(
 def test_each_chunk_is_its_own_short_read_transaction(
     database: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lead_export, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(job, "CHUNK_ROWS", 10)
     insert_leads(database, [lead() for _ in range(35)])
     reader = ExportReader(database, 1.0)
     try:
@@ -98,7 +98,7 @@ def test_cursor_does_not_go_backwards_when_nothing_is_new(database: Path) -> Non
 
 
 def test_text_rows_from_the_database_match_lead_fields(database: Path) -> None:
-    from leadform.export import csv_cells, csv_chunk_from_text
+    from leadform.export.formats import csv_cells, csv_chunk_from_text
 
     insert_leads(
         database,

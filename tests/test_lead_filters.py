@@ -5,16 +5,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform.lead_filters import (
+from leadform.domain.cursors import parse_cursor
+from leadform.domain.lead_filters import (
     LeadFilter,
     describe_filter,
-    parse_cursor,
     parse_filter,
     phone_digits,
     recorded_filter,
     utc_range,
 )
-from leadform.messages import Message
+from leadform.i18n.messages import Message
 
 LOCALES = ["en", "zh-Hant-HK"]
 

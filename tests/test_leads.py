@@ -1,6 +1,6 @@
 from zoneinfo import ZoneInfo
 
-from leadform.leads import LEAD_FIELDS, Attribution, lead_fields
+from leadform.domain.leads import LEAD_FIELDS, Attribution, lead_fields
 from tests.factories import lead_record
 
 HK = ZoneInfo("Asia/Hong_Kong")

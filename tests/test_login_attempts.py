@@ -11,11 +11,11 @@ import pytest
 
 from leadform.storage import open_database
 from leadform.storage.staff import (
-    AttemptClaim,
     ClearFailures,
+    SignInClaim,
     clear_failures,
     recent_failures,
-    record_attempt,
+    record_sign_in_attempt,
 )
 
 pytestmark = pytest.mark.anyio
@@ -25,14 +25,14 @@ KEYS = ("account-key", "address-key")
 
 
 async def record(
-    conn: aiosqlite.Connection, claims: Sequence[AttemptClaim]
+    conn: aiosqlite.Connection, claims: Sequence[SignInClaim]
 ) -> list[tuple[int, ...]]:
-    return [await record_attempt(conn, item) for item in claims]
+    return [await record_sign_in_attempt(conn, item) for item in claims]
 
 
-def claim(seconds: int) -> AttemptClaim:
+def claim(seconds: int) -> SignInClaim:
     at = NOW + timedelta(seconds=seconds)
-    return AttemptClaim(KEYS, at, at - timedelta(minutes=30))
+    return SignInClaim(KEYS, at, at - timedelta(minutes=30))
 
 
 async def test_a_success_keeps_the_attempts_claimed_after_it(tmp_path: Path) -> None:

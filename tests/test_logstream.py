@@ -7,7 +7,7 @@ import logging
 import logging.config
 
 from leadform.commands.serve import log_config
-from leadform.logstream import BatchingStreamHandler, flush_logs
+from leadform.web.log_stream import BatchingStreamHandler, flush_logs
 
 
 def logger_with(handler: logging.Handler, name: str) -> logging.Logger:

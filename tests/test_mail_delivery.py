@@ -16,12 +16,12 @@ import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from leadform.config import SmtpServer
-from leadform.i18n import load_languages
+from leadform.i18n.languages import load_languages
 from leadform.notifications import mail
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.mail import MailSender
 from leadform.storage import Database, open_database
-from leadform.templating import create_environment
+from leadform.web.templating import create_environment
 from tests.conftest import ROOT, FakeClock
 from tests.outbox_support import NAME, drain, email, new_lead, outbox_rows
 from tests.peers import Concurrency, Mailbox, smtp_server

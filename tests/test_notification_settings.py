@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from leadform.config import SettingsError, SmtpServer, load_settings
-from leadform.i18n import load_languages
-from leadform.notifications.mail import staff_language
-from leadform.notifications.targets import EMAIL, WEBHOOK, NotificationTarget, notification_targets
+from leadform.domain.notifications import EMAIL, WEBHOOK, NotificationTarget
+from leadform.i18n.languages import load_languages
+from leadform.notifications.targets import notification_targets, staff_language
 from tests.conftest import ROOT
 
 BASE = {"LEADFORM_SECRET_KEY": "k"}

@@ -16,7 +16,7 @@ from leadform.storage import open_database
 from leadform.storage.outbox import (
     ChannelCounts,
     Claim,
-    Problem,
+    DeliveryProblem,
     Settlement,
     claim_notifications,
     settle_notifications,
@@ -111,11 +111,11 @@ def test_the_documented_status_output_is_what_the_command_prints() -> None:
         channels=(ChannelCounts("email", 0, 118, 1), ChannelCounts("webhook", 2, 117, 0)),
         backlog=BacklogStatus(2, now - timedelta(minutes=3, seconds=20), now),
         problems=(
-            Problem(
+            DeliveryProblem(
                 "K7M2QX9P", "webhook", "https://crm.example/hooks/leads", "pending", 4,
                 "HTTP 503", datetime(2026, 11, 26, 2, 4, 5, tzinfo=UTC),
             ),
-            Problem(
+            DeliveryProblem(
                 "9UK5T7FR", "email", "frontdesk@clinic.example", "failed", 41,
                 "SMTP 535; gave up after 24 h", datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
             ),

@@ -49,8 +49,8 @@ async def test_document_is_served_as_json(client: httpx.AsyncClient) -> None:
 
 
 def test_documented_submission_fields_are_the_forms_fields() -> None:
-    from leadform.forms import FIELDS, HONEYPOT
-    from leadform.leads import ATTRIBUTION_FIELDS
+    from leadform.domain.leads import ATTRIBUTION_FIELDS
+    from leadform.registration.rules import FIELDS, HONEYPOT
 
     properties = openapi_document()["components"]["schemas"]["LeadSubmission"]["properties"]
     assert set(properties) == {"token", "locale", HONEYPOT, *FIELDS, *ATTRIBUTION_FIELDS}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from leadform.notifications.targets import NotificationTarget
+from leadform.domain.notifications import NotificationTarget
 from leadform.storage import Database, StorageError, open_database
 from leadform.storage.outbox import (
     Claim,

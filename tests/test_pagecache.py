@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadform.pagecache import PageCache, SlottedPage, split_at_slots
+from leadform.web.page_cache import PageCache, SlottedPage, split_at_slots
 
 # The machine is shared: a slow example is not a failure (speed lives in bench/).
 NO_DEADLINE = settings(deadline=None)

@@ -13,15 +13,17 @@ import phonenumbers
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from leadform.attribution import clean_url
-from leadform.dates import bookable_range, clinic_today
-from leadform.export import FORMULA_TRIGGERS, csv_text, neutralise_formula
-from leadform.forms import FIELDS, NAME_MAX, TREATMENTS, LeadInput, validate
-from leadform.i18n import Languages, load_languages, parse_accept_language
-from leadform.messages import Message
-from leadform.requestlog import MAX_PATH, log_path
-from leadform.tokens import MAX_AGE_SECONDS, FormToken, FormTokens, TokenProblem
+from leadform.clock import clinic_today
+from leadform.domain.leads import TREATMENTS, LeadInput
+from leadform.export.formats import FORMULA_TRIGGERS, csv_text, neutralise_formula
+from leadform.i18n.languages import Languages, load_languages, parse_accept_language
+from leadform.i18n.messages import Message
+from leadform.registration.attribution import clean_url
+from leadform.registration.dates import bookable_range
+from leadform.registration.form_tokens import MAX_AGE_SECONDS, FormToken, FormTokens, TokenProblem
+from leadform.registration.rules import FIELDS, NAME_MAX, validate
 from leadform.views.body import BodyError, _parse_urlencoded
+from leadform.web.request_log import MAX_PATH, log_path
 from tests.conftest import ROOT, FakeClock
 
 ZONES = ["Asia/Hong_Kong", "UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/St_Johns"]

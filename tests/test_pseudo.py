@@ -8,7 +8,7 @@ from babel.messages.catalog import Catalog
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadform.catalogs import (
+from leadform.i18n.catalogs import (
     PoFile,
     brace_names,
     check_catalog,
@@ -16,7 +16,7 @@ from leadform.catalogs import (
     parse_po,
     percent_placeholders,
 )
-from leadform.pseudo import pseudo_catalog, pseudo_translate
+from leadform.i18n.pseudo import pseudo_catalog, pseudo_translate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadform.ratelimit import RateLimit, parse_rate_limits, retry_after
+from leadform.domain.submission_limits import RateLimit, parse_rate_limits, retry_after
 
 MINUTE, HOUR = RateLimit(5, 60), RateLimit(30, 3600)
 

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from leadform.requestlog import log_path
+from leadform.web.request_log import log_path
 from tests.conftest import FakeClock
 from tests.test_http_form import VALID, fresh_token
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from leadform.forms import LeadInput
-from leadform.storage import ConsentWording, NewLead, StorageError, open_database
+from leadform.domain.leads import ConsentWording, LeadInput, NewLead
+from leadform.storage import StorageError, open_database
 from leadform.storage.database import migrations
 
 pytestmark = pytest.mark.anyio
@@ -84,7 +84,7 @@ async def test_closing_commits_what_was_queued(tmp_path: Path) -> None:
 async def test_a_stored_lead_reads_back_with_its_attribution(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from leadform.leads import Attribution
+    from leadform.domain.leads import Attribution
     from leadform.storage.leads import get_lead
 
     db = await open_database(tmp_path / "leads.db")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from leadform.throttle import blocked_until, throttle_keys
+from leadform.domain.sign_in_throttle import blocked_until, throttle_keys
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 

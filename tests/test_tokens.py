@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 from itsdangerous import TimestampSigner
 
-from leadform.dates import system_clock
-from leadform.tokens import _SALT, FormToken, FormTokens, TokenProblem
+from leadform.clock import system_clock
+from leadform.registration.form_tokens import _SALT, FormToken, FormTokens, TokenProblem
 from tests.conftest import FakeClock
 
 

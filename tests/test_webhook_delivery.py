@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from leadform.leads import lead_fields
+from leadform.domain.leads import lead_fields
 from leadform.notifications import delivery, webhook
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.webhook import WebhookSender, webhook_client

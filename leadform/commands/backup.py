@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from leadform.clock import system_clock
 from leadform.config import SettingsError, database_path
-from leadform.dates import system_clock
 from leadform.storage import StorageError
 from leadform.storage.backup import backup_database, backup_name
 

@@ -20,20 +20,24 @@ from tqdm import tqdm
 
 from leadform.commands.database import fail, run_with_database
 from leadform.config import Settings
-from leadform.export import header_row
-from leadform.forms import TREATMENTS
-from leadform.i18n import SOURCE_LOCALE, load_languages
-from leadform.lead_export import (
+from leadform.domain.actors import Actor
+from leadform.domain.cursors import parse_cursor
+from leadform.domain.lead_filters import (
+    FILTER_PARAMS,
+    parse_filter,
+)
+from leadform.domain.leads import TREATMENTS
+from leadform.export.formats import header_row
+from leadform.export.job import (
     FORMATS,
-    Actor,
     ExportRequest,
     LeadExport,
     record_finish,
     record_start,
 )
-from leadform.lead_filters import FILTER_PARAMS, LeadFilter, parse_cursor, parse_filter, utc_range
+from leadform.i18n.languages import SOURCE_LOCALE, load_languages
 from leadform.storage import Database
-from leadform.storage.lead_queries import ExportReader, LeadQuery
+from leadform.storage.lead_queries import ExportReader, lead_query
 
 _OPTIONS = {
     "from": "--from",
@@ -75,7 +79,7 @@ def build_request(args: argparse.Namespace, settings: Settings) -> ExportRequest
         "marketing": args.marketing or "",
         "q": args.search or "",
     }
-    tags = [lang.tag for lang in languages.all]
+    tags = languages.tags
     lead_filter, errors = parse_filter(params, tags)
     if errors:
         english = languages.match(SOURCE_LOCALE) or languages.default
@@ -89,7 +93,7 @@ def build_request(args: argparse.Namespace, settings: Settings) -> ExportRequest
         return "--after must be a cursor printed by an earlier export"
     language = languages.match(args.lang) or languages.default
     return ExportRequest(
-        query=_query(lead_filter, settings),
+        query=lead_query(lead_filter, settings.timezone),
         after_id=after,
         format=args.format,
         header=header_row(language.gettext if args.header == "labels" else None),
@@ -108,10 +112,6 @@ def _argument_problem(name: str, value: str, problem: str, tags: Sequence[str]) 
     else:
         problem = problem[:1].lower() + problem[1:]
     return f"{option} {shlex.quote(value)}: {problem}"
-
-
-def _query(lead_filter: LeadFilter, settings: Settings) -> LeadQuery:
-    return LeadQuery(lead_filter, utc_range(lead_filter, settings.timezone))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """`leadform i18n check [--stats]` and `leadform i18n extract`: the translators' tools.
 
 `check` reads every catalog under LEADFORM_LOCALES_DIR, prints `file:line: "msgid":
-problem` for each problem found by `leadform.catalogs`, and exits 1 when there is any.
+problem` for each problem found by `leadform.i18n.catalogs`, and exits 1 when there is any.
 `extract` writes messages.pot with the one set of extraction options that `make
 messages` and the template freshness test also use.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 from babel.messages.frontend import CommandLineInterface
 
-from leadform.catalogs import DOMAIN, Coverage, PoFile, Problem, check_catalog, coverage
 from leadform.config import SettingsError, load_locales_dir
-from leadform.i18n import TEMPLATE, CatalogError, display_path, read_po_file
+from leadform.i18n.catalogs import DOMAIN, Coverage, PoFile, Problem, check_catalog, coverage
+from leadform.i18n.languages import TEMPLATE, CatalogError, display_path, read_po_file
 
 # The one definition of how strings are extracted (babel.cfg holds the per-file-type
-# settings, which must match leadform/templating.py).
+# settings, which must match leadform/web/templating.py).
 EXTRACT_ARGS: tuple[str, ...] = (
     "--mapping-file=babel.cfg",
     "--add-location=file",

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
+from leadform.clock import system_clock
 from leadform.config import Settings, SettingsError, load_settings
-from leadform.dates import system_clock
+from leadform.domain.notifications import WEBHOOK
 from leadform.notifications.delivery import POLL_SECONDS
 from leadform.notifications.status import BACKLOG_ALERT, NotificationStatus, notification_status
-from leadform.notifications.targets import WEBHOOK
 from leadform.storage import StorageError, open_database
-from leadform.storage.outbox import Problem, Retry, RetryCounts, retry_notifications
+from leadform.storage.outbox import DeliveryProblem, Retry, RetryCounts, retry_notifications
 
 
 def register(sub: Any) -> None:
@@ -69,7 +69,7 @@ def _with_settings(action: Any) -> int:
 async def _status(settings: Settings) -> NotificationStatus:
     db = await open_database(settings.database, settings.busy_timeout)
     try:
-        return await notification_status(db.reader, system_clock())
+        return await notification_status(db, system_clock())
     finally:
         await db.close()
 
@@ -106,7 +106,7 @@ def format_status(status: NotificationStatus, zone: tzinfo) -> str:
     return "\n".join(lines)
 
 
-def _problem_line(p: Problem, zone: tzinfo) -> str:
+def _problem_line(p: DeliveryProblem, zone: tzinfo) -> str:
     where = urlsplit(p.target).hostname if p.channel == WEBHOOK else p.target
     when = "failed" if p.status == "failed" else f"next try {_local(p.next_attempt_at, zone)}"
     return (

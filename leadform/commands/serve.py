@@ -13,8 +13,8 @@ from uvicorn.config import LOGGING_CONFIG
 
 from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
-from leadform.i18n import CatalogError, load_languages
-from leadform.notifications.mail import staff_language
+from leadform.i18n.languages import CatalogError, load_languages
+from leadform.notifications.targets import staff_language
 from leadform.storage import StorageError
 from leadform.storage.database import check_file
 
@@ -28,7 +28,7 @@ def log_config() -> dict[str, Any]:
     }
     config["handlers"]["leadform"] = {
         "formatter": "leadform",
-        "()": "leadform.logstream.BatchingStreamHandler",  # one write per batch, not line
+        "()": "leadform.web.log_stream.BatchingStreamHandler",  # one write per batch, not line
         "stream": "ext://sys.stderr",
     }
     config["loggers"]["leadform"] = {"handlers": ["leadform"], "level": "INFO", "propagate": False}

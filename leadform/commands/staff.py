@@ -12,8 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from leadform.commands.database import fail, run_with_database
 from leadform.config import Settings
-from leadform.passwords import PasswordRejected, check_new_password, hash_password
-from leadform.staff_auth import normalise_email
+from leadform.staff.auth import normalise_email
+from leadform.staff.passwords import PasswordRejected, check_new_password, hash_password
 from leadform.storage import Database
 from leadform.storage.staff import (
     Disable,

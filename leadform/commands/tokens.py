@@ -8,9 +8,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from leadform.api_tokens import new_token
 from leadform.commands.database import fail, run_with_database
 from leadform.config import Settings
+from leadform.staff.api_tokens import new_token
 from leadform.storage import Database
 from leadform.storage.api_tokens import NewApiToken, Revoke, add_token, list_tokens, revoke_token
 

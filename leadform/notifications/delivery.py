@@ -15,16 +15,15 @@ import logging
 import os
 import random
 import secrets
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from leadform.dates import Clock
-from leadform.leads import Lead
+from leadform.clock import Clock
+from leadform.domain.leads import Lead
+from leadform.domain.notifications import WEBHOOK
 from leadform.notifications.backoff import Random, next_attempt
 from leadform.notifications.outcomes import Delivered, GiveUp, Outcome, Sender, TryLater
-from leadform.notifications.targets import WEBHOOK
 from leadform.storage import Database, StorageError
 from leadform.storage.leads import get_lead
 from leadform.storage.outbox import (
@@ -136,10 +135,7 @@ class Deliverer:
             await self._pause(delay)
 
     async def _idle_seconds(self) -> float:
-        try:
-            due = await next_due(self.db.reader, self.channels)
-        except (sqlite3.Error, ValueError) as exc:
-            raise StorageError(str(exc)) from exc
+        due = await next_due(self.db.reader, self.channels)
         if due is None:
             return POLL_SECONDS
         return min(POLL_SECONDS, max(0.0, (due - self.clock()).total_seconds()))
@@ -157,7 +153,7 @@ class Deliverer:
     async def _attempt(self, notification: Notification) -> None:
         try:
             lead = await get_lead(self.db.reader, notification.lead_id)
-        except (sqlite3.Error, ValueError) as exc:  # the lease runs out; tried again then
+        except StorageError as exc:  # the lease runs out; tried again then
             logger.error("notification %s: lead not readable: %s", notification.id, exc)
             return
         outcome = await self._send(notification, lead) if lead else GiveUp("lead deleted")

@@ -20,10 +20,9 @@ import phonenumbers
 from babel import Locale
 from babel.dates import format_datetime as format_local_datetime
 
-from leadform.forms import TREATMENTS
-from leadform.i18n import Language
-from leadform.leads import Lead
-from leadform.messages import N_, Message
+from leadform.domain.leads import TREATMENTS, Lead
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
 from leadform.notifications.signing import DELIVERY_HEADER
 
 SUBJECT = N_("New registration: %(treatment)s, %(date)s, ref. %(reference)s")

@@ -12,10 +12,10 @@ import aiosmtplib
 import jinja2
 from aiosmtplib import SMTPResponse
 
-from leadform.config import Settings, SettingsError, SmtpServer
-from leadform.dates import Clock
-from leadform.i18n import Language, Languages
-from leadform.leads import Lead
+from leadform.clock import Clock
+from leadform.config import SmtpServer
+from leadform.domain.leads import Lead
+from leadform.i18n.languages import Language
 from leadform.notifications.lead_email import compose_lead_email
 from leadform.notifications.outcomes import Delivered, Outcome, TryLater
 from leadform.storage.outbox import InFlight, Notification
@@ -27,21 +27,6 @@ SEND_TIMEOUT = 30.0  # seconds for the whole conversation
 # mailbox and answers a fourth with "432 4.3.2 concurrent connection limit exceeded";
 # 2 leaves room for the mailbox's other senders (a person's mail app, a copier).
 IN_FLIGHT = 2
-
-
-def staff_language(languages: Languages, settings: Settings) -> Language:
-    """The catalog for LEADFORM_STAFF_LOCALE; refuses start-up when email is on and
-    there is none (without email, the default language stands in unused)."""
-    language = languages.match(settings.staff_locale)
-    if language is None and settings.smtp is None:
-        return languages.default
-    if language is None:
-        available = ", ".join(lang.tag for lang in languages.all)
-        raise SettingsError(
-            "LEADFORM_STAFF_LOCALE",
-            f"no catalog for {settings.staff_locale!r} (available: {available})",
-        )
-    return language
 
 
 class MailSender:

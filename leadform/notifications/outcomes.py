@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from leadform.leads import Lead
+from leadform.domain.leads import Lead
 from leadform.storage.outbox import InFlight, Notification
 
 

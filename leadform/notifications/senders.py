@@ -6,12 +6,13 @@ import ssl
 
 import jinja2
 
+from leadform.clock import Clock
 from leadform.config import Settings
-from leadform.dates import Clock
-from leadform.i18n import Language
+from leadform.domain.notifications import EMAIL, WEBHOOK
+from leadform.i18n.languages import Language
 from leadform.notifications.mail import MailSender
 from leadform.notifications.outcomes import Sender
-from leadform.notifications.targets import EMAIL, WEBHOOK, configured_channels
+from leadform.notifications.targets import configured_channels
 from leadform.notifications.webhook import WebhookSender, webhook_client
 
 

@@ -3,16 +3,13 @@ the admin page: counts per channel, and whether anything waits too long."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
-from leadform.messages import N_
-from leadform.storage import StorageError
-from leadform.storage.outbox import Backlog, ChannelCounts, Problem, backlog, channel_counts
+from leadform.i18n.messages import N_
+from leadform.storage import Database
+from leadform.storage.outbox import Backlog, ChannelCounts, DeliveryProblem, backlog, channel_counts
 from leadform.storage.outbox import problems as recent_problems
 
 BACKLOG_ALERT = timedelta(minutes=15)
@@ -55,26 +52,21 @@ class NotificationStatus:
 
     channels: tuple[ChannelCounts, ...]
     backlog: BacklogStatus
-    problems: tuple[Problem, ...]
+    problems: tuple[DeliveryProblem, ...]
 
 
-async def backlog_status(conn: aiosqlite.Connection, now: datetime) -> BacklogStatus:
-    """Cheap enough for every health check."""
-    try:
-        found: Backlog = await backlog(conn)
-    except (sqlite3.Error, ValueError) as exc:
-        raise StorageError(str(exc)) from exc
+async def backlog_status(db: Database, now: datetime) -> BacklogStatus:
+    """Cheap enough for every health check. Raises StorageError."""
+    found: Backlog = await backlog(db.reader)
     return BacklogStatus(found.pending, found.oldest_pending_since, now)
 
 
 async def notification_status(
-    conn: aiosqlite.Connection, now: datetime, problem_limit: int = 20
+    db: Database, now: datetime, problem_limit: int = 20
 ) -> NotificationStatus:
-    """Everything `notifications status` prints; the admin page can show the same."""
-    waiting = await backlog_status(conn, now)
-    try:
-        counts = await channel_counts(conn)
-        latest = await recent_problems(conn, problem_limit)
-    except (sqlite3.Error, ValueError) as exc:
-        raise StorageError(str(exc)) from exc
+    """Everything `notifications status` prints; the admin page can show the same.
+    Raises StorageError."""
+    waiting = await backlog_status(db, now)
+    counts = await channel_counts(db.reader)
+    latest = await recent_problems(db.reader, problem_limit)
     return NotificationStatus(tuple(counts), waiting, tuple(latest))

@@ -1,20 +1,12 @@
-"""Where a new lead's notifications go: one target per webhook URL, one for email."""
+"""Notifications as the settings configure them: where a new lead's go (one target per
+webhook URL, one for email), which channels this process delivers, and the language
+of the staff's email."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from leadform.config import Settings
-
-WEBHOOK = "webhook"
-EMAIL = "email"
-CHANNELS = (WEBHOOK, EMAIL)
-
-
-@dataclass(frozen=True)
-class NotificationTarget:
-    channel: str
-    target: str  # the webhook URL, or the email recipients joined by ", "
+from leadform.config import Settings, SettingsError
+from leadform.domain.notifications import EMAIL, WEBHOOK, NotificationTarget
+from leadform.i18n.languages import Language, Languages
 
 
 def notification_targets(settings: Settings) -> tuple[NotificationTarget, ...]:
@@ -33,3 +25,18 @@ def configured_channels(settings: Settings) -> tuple[str, ...]:
     if settings.smtp is not None and settings.notify_from:
         channels.append(EMAIL)
     return tuple(channels)
+
+
+def staff_language(languages: Languages, settings: Settings) -> Language:
+    """The catalog for LEADFORM_STAFF_LOCALE; refuses start-up when email is on and
+    there is none (without email, the default language stands in unused)."""
+    language = languages.match(settings.staff_locale)
+    if language is None and settings.smtp is None:
+        return languages.default
+    if language is None:
+        available = ", ".join(lang.tag for lang in languages.all)
+        raise SettingsError(
+            "LEADFORM_STAFF_LOCALE",
+            f"no catalog for {settings.staff_locale!r} (available: {available})",
+        )
+    return language

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from leadform import __version__
-from leadform.dates import Clock
-from leadform.leads import Lead, lead_fields
+from leadform.clock import Clock
+from leadform.domain.leads import Lead, lead_fields
 from leadform.notifications.backoff import MAX_DELAY
 from leadform.notifications.outcomes import Delivered, GiveUp, Outcome, TryLater
 from leadform.notifications.signing import DELIVERY_HEADER, SIGNATURE_HEADER, signature_header

@@ -2,16 +2,5 @@
 
 from leadform.storage.database import Database, open_database
 from leadform.storage.errors import StorageError
-from leadform.storage.leads import ConsentWording, NewLead, StoredLead
-from leadform.storage.rate_limits import Attempt, Throttled
 
-__all__ = [
-    "Attempt",
-    "ConsentWording",
-    "Database",
-    "NewLead",
-    "StorageError",
-    "StoredLead",
-    "Throttled",
-    "open_database",
-]
+__all__ = ["Database", "StorageError", "open_database"]

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
 
@@ -74,12 +75,14 @@ async def revoke_token(conn: aiosqlite.Connection, items: Sequence[Revoke]) -> l
     return done
 
 
+@storage_errors
 async def list_tokens(conn: aiosqlite.Connection) -> list[ApiToken]:
     query = f"SELECT {_COLUMNS} FROM api_tokens ORDER BY name"  # noqa: S608 - constant
     async with conn.execute(query) as cursor:
         return [_token(row) for row in await cursor.fetchall()]
 
 
+@storage_errors
 async def find_active_token(conn: aiosqlite.Connection, public_id: str) -> ApiToken | None:
     query = f"SELECT {_COLUMNS} FROM api_tokens WHERE public_id = ? AND revoked_at IS NULL"  # noqa: S608
     async with conn.execute(query, (public_id,)) as cursor:

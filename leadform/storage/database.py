@@ -12,14 +12,11 @@ from pathlib import Path
 
 import aiosqlite
 
+from leadform.domain.leads import NewLead, StoredLead
+from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
 from leadform.storage.errors import StorageError
-from leadform.storage.leads import NewLead, StoredLead, find_lead_by_token, write_leads
-from leadform.storage.rate_limits import (
-    Attempt,
-    Throttled,
-    record_attempts,
-    write_leads_within_limits,
-)
+from leadform.storage.leads import find_lead_by_token, write_leads
+from leadform.storage.submission_limits import record_submission_attempts, write_leads_within_limits
 from leadform.storage.writer import Writer
 
 logger = logging.getLogger("leadform.storage")
@@ -64,10 +61,16 @@ async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
     # writes), so a writer takes the lock up front instead of failing mid-way.
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = FULL")
-    await conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        # The connection's thread would keep the process alive after the error
+        # (a file that is not a database fails only here, at the first read).
+        await conn.close()
+        raise
     return conn
 
 
@@ -115,24 +118,21 @@ class Database:
         return stored
 
     async def save_lead_within_limits(
-        self, new: NewLead, attempt: Attempt
-    ) -> StoredLead | Throttled:
+        self, new: NewLead, attempt: SubmissionAttempt
+    ) -> StoredLead | OverLimit:
         """Like save_lead, unless the attempt is over a rate limit: then nothing is stored."""
-        result: StoredLead | Throttled = await self.writer.submit(
+        result: StoredLead | OverLimit = await self.writer.submit(
             write_leads_within_limits, (new, attempt)
         )
         return result
 
-    async def record_attempt(self, attempt: Attempt) -> Throttled | None:
+    async def record_submission_attempt(self, attempt: SubmissionAttempt) -> OverLimit | None:
         """Count an attempt that stores nothing; None when it was within the limits."""
-        result: Throttled | None = await self.writer.submit(record_attempts, attempt)
+        result: OverLimit | None = await self.writer.submit(record_submission_attempts, attempt)
         return result
 
     async def find_lead_by_token(self, token_id: str) -> StoredLead | None:
-        try:
-            return await find_lead_by_token(self.reader, token_id)
-        except (sqlite3.Error, ValueError) as exc:
-            raise StorageError(str(exc)) from exc
+        return await find_lead_by_token(self.reader, token_id)
 
     async def ping(self) -> bool:
         try:

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from leadform.lead_filters import LeadFilter, UtcRange, phone_digits
-from leadform.leads import LEAD_FIELDS, Lead
+from leadform.domain.lead_filters import LeadFilter, UtcRange, phone_digits, utc_range
+from leadform.domain.leads import LEAD_FIELDS, Lead
+from leadform.storage.errors import storage_errors, storage_errors_blocking
 from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
 from leadform.storage.times import utc_iso
 
@@ -27,6 +29,11 @@ class LeadQuery:
 
     filter: LeadFilter
     submitted: UtcRange
+
+
+def lead_query(lead_filter: LeadFilter, zone: ZoneInfo) -> LeadQuery:
+    """The filter with its clinic dates turned into UTC bounds."""
+    return LeadQuery(lead_filter, utc_range(lead_filter, zone))
 
 
 def _like(text: str) -> str:
@@ -65,6 +72,7 @@ def where_clause(query: LeadQuery) -> tuple[str, list[object]]:
     return " AND ".join(conditions) or "1", params
 
 
+@storage_errors
 async def browse_leads(
     conn: aiosqlite.Connection, query: LeadQuery, before_id: int | None, limit: int
 ) -> list[Lead]:
@@ -78,6 +86,7 @@ async def browse_leads(
         return [lead_from_row(row) for row in await cursor.fetchall()]
 
 
+@storage_errors
 async def browse_leads_newer(
     conn: aiosqlite.Connection, query: LeadQuery, after_id: int, limit: int
 ) -> list[Lead]:
@@ -89,6 +98,7 @@ async def browse_leads_newer(
         return [lead_from_row(row) for row in await cursor.fetchall()]
 
 
+@storage_errors
 async def count_leads_after(conn: aiosqlite.Connection, query: LeadQuery, after_id: int) -> int:
     where, params = where_clause(query)
     sql = f"SELECT count(*) FROM leads WHERE {where} AND id > ?"  # noqa: S608 - built above
@@ -97,6 +107,7 @@ async def count_leads_after(conn: aiosqlite.Connection, query: LeadQuery, after_
     return int(row[0]) if row else 0
 
 
+@storage_errors
 async def daily_counts(
     conn: aiosqlite.Connection, days: Sequence[tuple[date, datetime, datetime]]
 ) -> dict[tuple[date, str], int]:
@@ -134,6 +145,7 @@ class ExportReader:
     Blocking (sqlite3): call from a worker thread, one call at a time.
     """
 
+    @storage_errors_blocking
     def __init__(self, path: Path, busy_timeout: float) -> None:
         # check_same_thread=False: the worker thread may differ per call, but calls
         # never overlap (the caller awaits each one).
@@ -142,6 +154,7 @@ class ExportReader:
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         self._conn.execute("PRAGMA query_only = ON")
 
+    @storage_errors_blocking
     def last_id(self) -> int:
         """The newest lead's id. Ids are given in commit order by the single writer,
         so every lead up to this one is already visible: an export bounded by it
@@ -149,11 +162,13 @@ class ExportReader:
         row = self._conn.execute("SELECT coalesce(max(id), 0) FROM leads").fetchone()
         return int(row[0])
 
+    @storage_errors_blocking
     def count(self, query: LeadQuery, after_id: int, upto_id: int) -> int:
         where, params = where_clause(query)
         sql = f"SELECT count(*) FROM leads WHERE {where} AND id > ? AND id <= ?"  # noqa: S608
         return int(self._conn.execute(sql, [*params, after_id, upto_id]).fetchone()[0])
 
+    @storage_errors_blocking
     def chunk(self, query: LeadQuery, after_id: int, upto_id: int, limit: int) -> list[Lead]:
         """Up to `limit` matching leads with after_id < id <= upto_id, oldest first."""
         where, params = where_clause(query)
@@ -164,6 +179,7 @@ class ExportReader:
         rows = self._conn.execute(sql, [*params, after_id, upto_id, limit]).fetchall()
         return [lead_from_row(row) for row in rows]
 
+    @storage_errors_blocking
     def text_chunk(
         self, query: LeadQuery, after_id: int, upto_id: int, limit: int
     ) -> tuple[list[tuple[str, ...]], int]:

@@ -2,66 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import aiosqlite
 
-from leadform.forms import LeadInput
-from leadform.leads import ATTRIBUTION_FIELDS, Attribution, Lead
-from leadform.notifications.targets import NotificationTarget
+from leadform.domain.leads import (
+    ATTRIBUTION_FIELDS,
+    Attribution,
+    Lead,
+    NewLead,
+    StoredLead,
+    new_reference,
+)
+from leadform.storage.errors import storage_errors
 from leadform.storage.outbox import queue_notifications
 from leadform.storage.times import utc_iso
 
-# No 0/O, 1/I/L: a visitor reads the code out over the phone.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE_LENGTH = 8
 _REFERENCE_TRIES = 5
-
-
-def new_reference() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
-
-
-@dataclass(frozen=True)
-class ConsentWording:
-    """The consent sentences exactly as a visitor saw them."""
-
-    locale: str
-    text: str
-
-    @property
-    def hash(self) -> str:
-        return hashlib.sha256(f"{self.locale}\n{self.text}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class NewLead:
-    """A validated lead with what the request adds: who, when, which token."""
-
-    lead: LeadInput
-    token_id: str
-    created_at: datetime
-    locale: str
-    consent: ConsentWording
-    ip: str
-    user_agent: str
-    attribution: Attribution = field(default_factory=Attribution)
-    notify: tuple[NotificationTarget, ...] = ()  # queued with the lead, if it is new
-
-
-@dataclass(frozen=True)
-class StoredLead:
-    reference: str
-    token_id: str
-    locale: str
-    treatment: str
-    preferred_date: date
-    created_at: datetime
 
 
 _INSERT_WORDING = """
@@ -190,6 +149,7 @@ def _stored(row: sqlite3.Row) -> StoredLead:
     )
 
 
+@storage_errors
 async def find_lead_by_token(conn: aiosqlite.Connection, token_id: str) -> StoredLead | None:
     async with conn.execute(f"{_SELECT_STORED} WHERE token_id = ?", (token_id,)) as cursor:
         row = await cursor.fetchone()
@@ -213,6 +173,7 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
     )
 
 
+@storage_errors
 async def get_lead(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
     query = f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?"  # noqa: S608 - constant columns
     async with conn.execute(query, (lead_id,)) as cursor:

@@ -17,7 +17,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from leadform.notifications.targets import NotificationTarget
+from leadform.domain.notifications import NotificationTarget
+from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
 PENDING = "pending"
@@ -98,7 +99,7 @@ class ChannelCounts:
 
 
 @dataclass(frozen=True)
-class Problem:
+class DeliveryProblem:
     """A notification that failed or is being retried, for `notifications status`."""
 
     reference: str
@@ -278,6 +279,7 @@ FROM notifications WHERE status = 'pending' AND channel IN ({marks})
 """
 
 
+@storage_errors
 async def next_due(conn: aiosqlite.Connection, channels: Sequence[str]) -> datetime | None:
     """When the earliest pending row of these channels can next be claimed."""
     if not channels:
@@ -289,6 +291,7 @@ async def next_due(conn: aiosqlite.Connection, channels: Sequence[str]) -> datet
     return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
+@storage_errors
 async def backlog(conn: aiosqlite.Connection) -> Backlog:
     """How many rows wait and since when (cheap: the health check asks)."""
     async with conn.execute(
@@ -300,6 +303,7 @@ async def backlog(conn: aiosqlite.Connection) -> Backlog:
     return Backlog(int(row[0]), oldest)
 
 
+@storage_errors
 async def channel_counts(conn: aiosqlite.Connection) -> list[ChannelCounts]:
     async with conn.execute(
         "SELECT channel, status, count(*) AS n FROM notifications GROUP BY channel, status"
@@ -311,7 +315,8 @@ async def channel_counts(conn: aiosqlite.Connection) -> list[ChannelCounts]:
     return [ChannelCounts(channel, **by_status) for channel, by_status in sorted(counts.items())]
 
 
-async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[Problem]:
+@storage_errors
+async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[DeliveryProblem]:
     """The latest failed notifications and those being retried, newest first."""
     async with conn.execute(
         "SELECT l.reference, n.channel, n.target, n.status, n.attempts, n.last_error, "
@@ -322,7 +327,7 @@ async def problems(conn: aiosqlite.Connection, limit: int = 20) -> list[Problem]
     ) as cursor:
         rows = await cursor.fetchall()
     return [
-        Problem(
+        DeliveryProblem(
             reference=row["reference"],
             channel=row["channel"],
             target=row["target"],

@@ -8,6 +8,8 @@ from datetime import datetime
 
 import aiosqlite
 
+from leadform.domain.sign_in_throttle import blocked_until
+from leadform.storage.errors import storage_errors
 from leadform.storage.times import utc_iso
 
 
@@ -141,7 +143,7 @@ async def delete_session(conn: aiosqlite.Connection, id_hashes: Sequence[str]) -
 
 
 @dataclass(frozen=True)
-class AttemptClaim:
+class SignInClaim:
     """A sign-in about to be checked: its throttling keys and the time."""
 
     keys: tuple[str, ...]
@@ -162,7 +164,7 @@ async def recent_failures(
     return found
 
 
-async def record_attempt(conn: aiosqlite.Connection, claim: AttemptClaim) -> tuple[int, ...]:
+async def record_sign_in_attempt(conn: aiosqlite.Connection, claim: SignInClaim) -> tuple[int, ...]:
     ids = []
     for key in claim.keys:
         cursor = await conn.execute(
@@ -174,6 +176,29 @@ async def record_attempt(conn: aiosqlite.Connection, claim: AttemptClaim) -> tup
         "DELETE FROM login_attempts WHERE attempted_at <= ?", (utc_iso(claim.since),)
     )
     return tuple(ids)
+
+
+@dataclass(frozen=True)
+class ClaimedSignIn:
+    attempt_ids: tuple[int, ...]  # empty when blocked
+    blocked_until: datetime | None
+
+
+async def claim_sign_in(
+    conn: aiosqlite.Connection, claims: Sequence[SignInClaim]
+) -> list[ClaimedSignIn]:
+    """Inside one write transaction: refuse a blocked key, else record the attempt
+    (as a failure until it succeeds), so racing instances count every try."""
+    results = []
+    for claim in claims:
+        failures = await recent_failures(conn, claim.keys, claim.since)
+        ends = (blocked_until(times, claim.at) for times in failures.values())
+        until = max((end for end in ends if end), default=None)
+        if until is not None:
+            results.append(ClaimedSignIn((), until))
+            continue
+        results.append(ClaimedSignIn(await record_sign_in_attempt(conn, claim), None))
+    return results
 
 
 @dataclass(frozen=True)
@@ -202,6 +227,7 @@ async def clear_failures(conn: aiosqlite.Connection, items: Sequence[ClearFailur
 # --- reads -------------------------------------------------------------------------
 
 
+@storage_errors
 async def find_login(conn: aiosqlite.Connection, email: str) -> StaffLogin | None:
     query = f"SELECT {_STAFF_COLUMNS} FROM staff WHERE email = ?"  # noqa: S608 - constant
     async with conn.execute(query, (email,)) as cursor:
@@ -209,12 +235,14 @@ async def find_login(conn: aiosqlite.Connection, email: str) -> StaffLogin | Non
     return StaffLogin(_staff(row), row["password_hash"]) if row else None
 
 
+@storage_errors
 async def list_staff(conn: aiosqlite.Connection) -> list[Staff]:
     query = f"SELECT {_STAFF_COLUMNS} FROM staff ORDER BY email"  # noqa: S608 - constant
     async with conn.execute(query) as cursor:
         return [_staff(row) for row in await cursor.fetchall()]
 
 
+@storage_errors
 async def session_staff(conn: aiosqlite.Connection, id_hash: str, now: datetime) -> Staff | None:
     """The active staff member a session belongs to; None when it ended or the
     account is disabled (checked on every request, so it takes effect at once)."""

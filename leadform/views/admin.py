@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,22 +12,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from leadform.chart import Chart, daily_chart, last_days
-from leadform.dates import clinic_today
-from leadform.forms import TREATMENTS
-from leadform.keyset import Page, PageRequest, newer_page, older_page, page_request
-from leadform.lead_filters import (
+from leadform.clock import clinic_midnight, clinic_today
+from leadform.domain.lead_filters import (
     FILTER_PARAMS,
     LeadFilter,
     describe_filter,
     parse_filter,
     recorded_filter,
-    utc_range,
 )
-from leadform.leads import Lead
-from leadform.messages import Message
+from leadform.domain.leads import TREATMENTS, Lead
+from leadform.i18n.messages import Message
 from leadform.notifications.status import CHANNEL_LABELS, STATUS_LABELS, notification_status
-from leadform.storage.exports import (
+from leadform.storage.export_audit import (
     ExportRecord,
     last_complete_export,
     list_exports,
@@ -39,20 +35,15 @@ from leadform.storage.lead_queries import (
     browse_leads_newer,
     count_leads_after,
     daily_counts,
+    lead_query,
 )
-from leadform.views.admin_auth import login_redirect, render_admin, signed_in_staff
 from leadform.views.context import AppContext, app_context
+from leadform.views.staff_pages import login_redirect, render_admin, signed_in_staff
+from leadform.web.chart import Chart, daily_chart, last_days
+from leadform.web.paging import Page, PageRequest, fetch_page, page_request
 
 PAGE_SIZE = 50
 EXPORTS_PAGE_SIZE = 100
-
-
-def lead_query(ctx: AppContext, lead_filter: LeadFilter) -> LeadQuery:
-    return LeadQuery(lead_filter, utc_range(lead_filter, ctx.settings.timezone))
-
-
-def locale_tags(ctx: AppContext) -> list[str]:
-    return [language.tag for language in ctx.languages.all]
 
 
 def language_names(ctx: AppContext) -> dict[str, str]:
@@ -74,18 +65,14 @@ def page_links(page: Page[Any], params: dict[str, str]) -> dict[str, str | None]
 
 
 async def _lead_page(ctx: AppContext, query: LeadQuery, wanted: PageRequest) -> Page[Lead]:
-    def key(lead: Lead) -> int:
-        return lead.id
-
     conn = ctx.db.reader
-    if wanted.after is not None:
-        rows = await browse_leads_newer(conn, query, wanted.after, PAGE_SIZE + 1)
-        page = newer_page(rows, PAGE_SIZE, key)
-        if page is not None:
-            return page
-        wanted = PageRequest()  # reached the newest: show the whole newest page
-    rows = await browse_leads(conn, query, wanted.before, PAGE_SIZE + 1)
-    return older_page(rows, PAGE_SIZE, key, wanted.before)
+    return await fetch_page(
+        wanted,
+        PAGE_SIZE,
+        lambda lead: lead.id,
+        lambda before, limit: browse_leads(conn, query, before, limit),
+        lambda after, limit: browse_leads_newer(conn, query, after, limit),
+    )
 
 
 async def leads_page(request: Request) -> Response:
@@ -93,8 +80,8 @@ async def leads_page(request: Request) -> Response:
     if staff is None:
         return login_redirect(request)
     ctx = app_context(request)
-    lead_filter, errors = parse_filter(request.query_params, locale_tags(ctx))
-    query = lead_query(ctx, lead_filter if not errors else LeadFilter())
+    lead_filter, errors = parse_filter(request.query_params, ctx.languages.tags)
+    query = lead_query(lead_filter if not errors else LeadFilter(), ctx.settings.timezone)
     page = await _lead_page(ctx, query, page_request(request.query_params))
     params = lead_filter.as_params()
     return render_admin(
@@ -112,7 +99,7 @@ async def leads_page(request: Request) -> Response:
         languages=ctx.languages.all,
         language_names=language_names(ctx),
         new_since=await _new_since(ctx, staff.id),
-        notifications=await notification_status(ctx.db.reader, ctx.clock(), problem_limit=5),
+        notifications=await notification_status(ctx.db, ctx.clock(), problem_limit=5),
         channel_labels=CHANNEL_LABELS,
         status_labels=STATUS_LABELS,
     )
@@ -121,11 +108,10 @@ async def leads_page(request: Request) -> Response:
 async def _chart(ctx: AppContext) -> Chart:
     zone = ctx.settings.timezone
     days = last_days(clinic_today(ctx.clock(), zone))
-
-    def start(day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-    bounds = [(day, start(day), start(day + timedelta(days=1))) for day in days]
+    bounds = [
+        (day, clinic_midnight(day, zone), clinic_midnight(day + timedelta(days=1), zone))
+        for day in days
+    ]
     counts = await daily_counts(ctx.db.reader, bounds)
     return daily_chart(days, list(TREATMENTS), counts)
 
@@ -155,10 +141,10 @@ async def _new_since(ctx: AppContext, staff_id: int) -> NewSince | None:
     lead_filter = recorded_filter(_stored_params(last))
     if lead_filter is None:
         return None
-    conn, after = ctx.db.reader, last.upto_id
-    count = await count_leads_after(conn, lead_query(ctx, lead_filter), after)
+    conn, after, zone = ctx.db.reader, last.upto_id, ctx.settings.timezone
+    count = await count_leads_after(conn, lead_query(lead_filter, zone), after)
     filtered = lead_filter != LeadFilter()
-    all_count = await count_leads_after(conn, lead_query(ctx, LeadFilter()), after)
+    all_count = await count_leads_after(conn, lead_query(LeadFilter(), zone), after)
     return NewSince(
         format=last.format,
         filters=describe_filter(lead_filter, language_names(ctx)) if filtered else (),
@@ -178,18 +164,14 @@ def _describe_record(ctx: AppContext, record: ExportRecord) -> tuple[Message, ..
 
 
 async def _export_page(ctx: AppContext, wanted: PageRequest) -> Page[ExportRecord]:
-    def key(record: ExportRecord) -> int:
-        return record.id
-
     conn = ctx.db.reader
-    if wanted.after is not None:
-        rows = await list_exports_newer(conn, wanted.after, EXPORTS_PAGE_SIZE + 1)
-        page = newer_page(rows, EXPORTS_PAGE_SIZE, key)
-        if page is not None:
-            return page
-        wanted = PageRequest()
-    rows = await list_exports(conn, wanted.before, EXPORTS_PAGE_SIZE + 1)
-    return older_page(rows, EXPORTS_PAGE_SIZE, key, wanted.before)
+    return await fetch_page(
+        wanted,
+        EXPORTS_PAGE_SIZE,
+        lambda record: record.id,
+        lambda before, limit: list_exports(conn, before, limit),
+        lambda after, limit: list_exports_newer(conn, after, limit),
+    )
 
 
 async def exports_page(request: Request) -> Response:

@@ -15,16 +15,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from leadform.i18n import Language
-from leadform.intake import Accepted, Decoy, NeedsFixing, Outcome, Refused, TooMany, Unavailable
-from leadform.messages import N_, Message
-from leadform.storage import StoredLead
-from leadform.tokens import TokenProblem
-from leadform.views.body import BodyError, read_submission
+from leadform.domain.leads import StoredLead
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
+from leadform.registration.form_tokens import TokenProblem
+from leadform.registration.intake import (
+    Accepted,
+    Decoy,
+    NeedsFixing,
+    Outcome,
+    Refused,
+    TooMany,
+    Unavailable,
+)
+from leadform.views.api_description import describe_form
+from leadform.views.body import read_submission
 from leadform.views.context import app_context
-from leadform.views.errors import PAGES, api_language, json_error
-from leadform.views.form import NOTICES, UNAVAILABLE, client_of, too_many
-from leadform.views.form_description import describe_form
+from leadform.views.errors import json_error
+from leadform.views.languages import api_language
+from leadform.views.submission import NOTICES, UNAVAILABLE, client_of, too_many
 
 PROBLEM = N_("There is a problem")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -48,11 +57,7 @@ async def form(request: Request) -> Response:
 
 async def create_lead(request: Request) -> Response:
     """POST /api/leads (JSON, or form-encoded)"""
-    try:
-        data = await read_submission(request)
-    except BodyError as problem:
-        language = api_language(request, request.query_params.get("locale"))
-        return json_error(language, problem.status, Message(PAGES[problem.status][1]))
+    data = await read_submission(request)  # a BodyError answers 400/415 in JSON itself
     language = api_language(request, data.get("locale") or request.query_params.get("locale"))
     outcome = await app_context(request).intake.submit(data, language, client_of(request))
     return answer(request, outcome, language)

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 
@@ -16,11 +17,15 @@ MULTIPART = "multipart/form-data"
 JSON = "application/json"
 
 
-class BodyError(Exception):
-    """A body the service cannot read: 400 (malformed) or 415 (wrong type)."""
+class BodyError(HTTPException):
+    """A body the service cannot read: 400 (malformed) or 415 (wrong type).
+
+    An HTTPException, so every endpoint lets it out and the error handler answers
+    it once: the localised error page, or JSON under /api/.
+    """
 
     def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(status, reason)
         self.status = status
         self.reason = reason
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from leadform.clock import Clock
 from leadform.config import Settings
-from leadform.csrf import CsrfTokens
-from leadform.dates import Clock
-from leadform.i18n import Languages
-from leadform.intake import LeadIntake
-from leadform.pagecache import PageCache
-from leadform.staff_auth import StaffAuth
+from leadform.i18n.languages import Languages
+from leadform.registration.form_tokens import FormTokens
+from leadform.registration.intake import LeadIntake
+from leadform.staff.auth import StaffAuth
+from leadform.staff.csrf import CsrfTokens
 from leadform.storage import Database
-from leadform.tokens import FormTokens
+from leadform.web.page_cache import PageCache
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class AppContext:
     intake: LeadIntake
     auth: StaffAuth
     csrf: CsrfTokens
-    pages: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
+    page_cache: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
 
 
 def app_context(request: Request) -> AppContext:

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from leadform.accent import accent_css, parse_accent
 from leadform.config import PROJECT_ROOT
-from leadform.framing import parse_origin
+from leadform.domain.origins import parse_origin
+from leadform.web.accent import accent_css, parse_accent
 
 EXAMPLES_DIR = PROJECT_ROOT / "examples"
 # The script's URL carries no version, so caches revalidate hourly (a 304 when

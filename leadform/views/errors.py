@@ -9,9 +9,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from leadform.i18n import Language
-from leadform.messages import N_, Message
-from leadform.views.context import app_context
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, Message
+from leadform.views.languages import api_language, error_language
 from leadform.views.rendering import render_message
 
 logger = logging.getLogger("leadform.errors")
@@ -57,14 +57,6 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def api_language(request: Request, tag: str | None = None) -> Language:
-    """The API's language: `tag` (the `locale` field or query) when the service speaks
-    it, else Accept-Language, else the default."""
-    languages = app_context(request).languages
-    found = languages.match(tag) if tag else None
-    return found or languages.negotiate(request.headers.get("accept-language"))
-
-
 def json_error(
     language: Language,
     status: int,
@@ -83,15 +75,6 @@ def json_error(
     )
 
 
-def language_for(request: Request) -> Language:
-    """The language of the URL's first segment when it names one, else negotiated."""
-    languages = app_context(request).languages
-    first = request.url.path.strip("/").split("/")[0]
-    return (languages.match(first) if first else None) or languages.negotiate(
-        request.headers.get("accept-language")
-    )
-
-
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if not hasattr(request.state, "ctx"):  # before start-up finished: no templates yet
@@ -100,7 +83,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if is_api(request):
         language = api_language(request, request.query_params.get("locale"))
         return json_error(language, exc.status_code, Message(body), headers=exc.headers)
-    language = language_for(request)
+    language = error_language(request)
     # Every error page offers a way back to the form in the visitor's language.
     back = {
         "url": f"/{language.url_tag}/register",
@@ -119,7 +102,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
     heading, body = GENERIC
     if is_api(request) and hasattr(request.state, "ctx"):
         return json_error(api_language(request), 500, Message(body))
-    return render_message(request, language_for(request), 500, Message(heading), Message(body))
+    return render_message(request, error_language(request), 500, Message(heading), Message(body))
 
 
 async def storage_error(request: Request, exc: Exception) -> Response:
@@ -128,4 +111,4 @@ async def storage_error(request: Request, exc: Exception) -> Response:
     body = Message(N_("We cannot reach our records just now. Please try again in a moment."))
     if is_api(request):
         return json_error(api_language(request), 503, body)
-    return render_message(request, language_for(request), 503, heading, body)
+    return render_message(request, error_language(request), 503, heading, body)

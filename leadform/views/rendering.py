@@ -8,10 +8,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from leadform.i18n import Language
-from leadform.messages import Message
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import Message
 from leadform.views.context import app_context
-from leadform.views.frame import FrameOptions
+from leadform.views.frame_options import FrameOptions
 
 
 @dataclass(frozen=True)
