@@ -142,7 +142,12 @@ def start_server(
     unless LEADFORM_DATABASE, a path or a postgresql:// URL, is among `settings`), with
     extra `args` such as `--reload` or `--workers=2`. The caller stops it
     (`stop(server.process)`)."""
-    port = port or free_port()
+    return _launch(folder, args, settings, wait, port or free_port())
+
+
+def _launch(
+    folder: Path, args: Sequence[str], settings: dict[str, str], wait: bool, port: int
+) -> Server:
     given = settings.pop("LEADFORM_DATABASE", str(folder / "leads.db"))
     # a postgresql:// URL stays a URL (a Path would fold its "//")
     database: Any = given if "://" in given else Path(given)
@@ -162,7 +167,7 @@ def start_server(
 @contextmanager
 def running_server(folder: Path, *args: str, **settings: str) -> Iterator[Server]:
     """`start_server`, stopped (SIGTERM, then SIGKILL) when the block ends."""
-    server = start_server(folder, *args, **settings)
+    server = _launch(folder, args, settings, True, free_port())
     try:
         yield server
     finally:
