@@ -164,3 +164,10 @@ def tables_locked(target: Path | PostgresUrl) -> Iterator[None]:
     finally:
         release.set()
         holder.join()
+
+
+def on_engine(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    """`environ` with LEADFORM_DATABASE on the test's engine. A module runs every test
+    on both engines by overriding its `environ` fixture with this."""
+    value = database.url if isinstance(database, PostgresUrl) else str(database)
+    return environ | {"LEADFORM_DATABASE": value}

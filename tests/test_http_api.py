@@ -5,16 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
-import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from leadform.config import Settings, load_settings
+from leadform.config import PostgresUrl, Settings, load_settings
 from leadform.registration.rules import FIELDS
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, serve
+from tests.databases import on_engine, query, tables_locked
 from tests.openapi import assert_documented
 
 pytestmark = pytest.mark.anyio
@@ -44,10 +45,13 @@ async def api_token(client: httpx.AsyncClient, clock: FakeClock) -> str:
     return token
 
 
-def leads(settings: Settings) -> list[sqlite3.Row]:
-    with sqlite3.connect(settings.database) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM leads ORDER BY id").fetchall()
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
+
+
+def leads(settings: Settings) -> list[dict[str, Any]]:
+    return query(settings.database, "SELECT * FROM leads ORDER BY id")
 
 
 # --- GET /api/form --------------------------------------------------------------
@@ -298,13 +302,8 @@ async def test_storage_failure_is_a_503_json_error(
     client: httpx.AsyncClient, clock: FakeClock, settings: Settings
 ) -> None:
     token = await api_token(client, clock)
-    other = sqlite3.connect(settings.database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
+    with tables_locked(settings.database):
         response = await client.post("/api/leads", json=LEAD | {"token": token})
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert response.status_code == 503 and response.json()["error"] == "unavailable"
     assert_documented(response, "/api/leads", "post")
 

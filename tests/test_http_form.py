@@ -10,7 +10,7 @@ import pytest
 
 from leadform.config import PostgresUrl, Settings
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, error_messages, form_token
-from tests.databases import query, tables_locked
+from tests.databases import on_engine, query, tables_locked
 
 pytestmark = pytest.mark.anyio
 
@@ -32,10 +32,7 @@ async def fresh_token(client: httpx.AsyncClient, clock: FakeClock, tag: str = "e
 
 @pytest.fixture
 def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
-    """Every test here on both engines."""
-    return environ | {
-        "LEADFORM_DATABASE": str(database.url if isinstance(database, PostgresUrl) else database)
-    }
+    return on_engine(environ, database)  # every test here on both engines
 
 
 def stored_leads(settings: Settings) -> list[dict[str, Any]]:
