@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,3 +115,43 @@ async def test_sign_in_throttling_counts_failures_on_every_instance(
     # five failures, wherever they happened, block the account everywhere
     assert 429 not in answers[:5]
     assert answers[5:] == [429] * 4
+
+
+@pytest.mark.load  # waits out the 90 s lease
+async def test_a_killed_instances_notifications_are_delivered_by_the_others(
+    tmp_path: Path, postgres: PostgresUrl
+) -> None:
+    receiver_port = free_port()
+    # Slow answers keep rows leased, so the kill finds some in flight.
+    receiver = Receiver(concurrency=Concurrency(together=64, patience=1.0, linger=0.5))
+    webhook = {
+        "LEADFORM_WEBHOOK_URL": f"http://127.0.0.1:{receiver_port}/leads",
+        "LEADFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+    async with serving(receiver, receiver_port):
+        with instances(tmp_path, postgres, **webhook) as servers:
+            day = bookable_day(servers[0].base_url)
+            spread = itertools.cycle(servers)
+            sends = [(next(spread), new_token()) for _ in range(60)]
+            answers = await asyncio.gather(*(submit(s, t, day) for s, t in sends))
+            killed = servers[0].process.pid
+            stop(servers[0].process, signal.SIGKILL)
+            # a lease names its owner's process id
+            orphans = await rows(
+                postgres,
+                "SELECT id FROM notifications WHERE status = 'pending' AND lease_owner LIKE ?",
+                f"{killed}-%",
+            )
+            expected = {
+                r["delivery_id"]
+                for r in await rows(postgres, "SELECT delivery_id FROM notifications")
+            }
+            async with asyncio.timeout(240):  # the lease (90 s), then a retry
+                while set(receiver.processed) != expected or await rows(
+                    postgres, "SELECT id FROM notifications WHERE status <> 'delivered'"
+                ):
+                    await asyncio.sleep(0.5)
+    acknowledged = [t.split(".", 1)[0] for (_, t), a in zip(sends, answers) if a == 303]
+    stored = [r["token_id"] for r in await rows(postgres, "SELECT token_id FROM leads")]
+    assert sorted(acknowledged) == sorted(stored) and len(stored) == 60
+    assert orphans, "the kill left no notification in flight: nothing was proved"
