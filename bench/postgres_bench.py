@@ -163,13 +163,13 @@ def export(leads: int) -> dict[str, Any]:
             '2026-12-01', '2026-11-26T02:00:00.000000Z', g % 2, 'h', '203.0.113.9',
             'Mozilla/5.0', 'facebook', 'https://clinic.example/milia'
         FROM generate_series(1, {int(leads)}) AS g;
-        VACUUM ANALYZE leads;
         """
 
         async def run_fill() -> None:
             conn = await asyncpg.connect(url)
             try:
                 await conn.execute(fill)
+                await conn.execute("VACUUM ANALYZE leads")
             finally:
                 await conn.close()
 
