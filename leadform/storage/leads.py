@@ -94,7 +94,9 @@ async def write_leads(conn: Connection, batch: Sequence[NewLead]) -> list[Stored
 
 
 _INSERT_LEAD_RETURNING = _INSERT_LEAD.replace(
-    "ON CONFLICT (token_id) DO NOTHING", "ON CONFLICT DO NOTHING RETURNING id"
+    "ON CONFLICT (token_id) DO NOTHING",
+    "ON CONFLICT DO NOTHING "
+    "RETURNING id, reference, token_id, locale, treatment, preferred_date, created_at",
 )
 
 
@@ -109,18 +111,21 @@ async def _write_leads_concurrently(conn: Connection, batch: Sequence[NewLead]) 
     """
     await conn.share(LEAD_IDS)
     queued = []
+    inserted: dict[str, StoredLead] = {}
     for new in batch:
         for attempt in range(_REFERENCE_TRIES):
             row = await conn.fetchrow(_INSERT_LEAD_RETURNING, _lead_row(new, new_reference()))
             if row is not None:
                 queued.append((int(row[0]), new.created_at, new.notify))
+                inserted[new.token_id] = _stored(row)
                 break
             if await conn.fetchrow("SELECT 1 FROM leads WHERE token_id = ?", (new.token_id,)):
                 break  # stored before: the same form sent twice
             if attempt == _REFERENCE_TRIES - 1:
                 raise StorageError("could not find a free lead reference")
     await queue_notifications(conn, queued)
-    stored = await _stored_by_tokens(conn, [new.token_id for new in batch])
+    missing = [new.token_id for new in batch if new.token_id not in inserted]
+    stored = inserted | (await _stored_by_tokens(conn, missing) if missing else {})
     return [stored[new.token_id] for new in batch]
 
 

@@ -282,6 +282,12 @@ async def _schema_version(conn: asyncpg.Connection) -> int:
     return int(version or 0)
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A pooled connection is handed on as it is: leadform keeps no session state
+    (transaction-scoped locks only, no SET, cursors or LISTEN), so the default reset's
+    round trip on every release would buy nothing."""
+
+
 async def open_postgresql(url: PostgresUrl, timeout: float = 5.0) -> PostgresDatabase:
     """Connect, migrate, and open the pool; StorageError (one line) when the server
     cannot be reached or its schema is newer than this leadform."""
@@ -301,6 +307,7 @@ async def open_postgresql(url: PostgresUrl, timeout: float = 5.0) -> PostgresDat
             # LEADFORM_BUSY_TIMEOUT, as on SQLite: a write kept waiting that long by
             # another's lock (a row, a table, an advisory lock) gives up: a 503.
             server_settings={"lock_timeout": str(max(1, int(timeout * 1000)))},
+            reset=_keep_session,
         )
     except DRIVER_ERRORS as exc:
         raise StorageError(f"cannot connect to {url}: {_reason(exc)}") from None
