@@ -98,6 +98,13 @@ bench: $(STAMP) $(PEER_STAMP)
 	$(PEER_VENV)/bin/pybabel compile -d var/bench/peer/translations -D messages
 	$(BIN)/python -m bench.run
 
+# PostgreSQL against SQLite, one instance against two, the export against psql (about
+# 3 minutes; needs the PostgreSQL server of LEADFORM_TEST_POSTGRES). Figures are quoted
+# in docs/benchmarks.md.
+bench-postgres: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update && apt-get install -y wrk; }
+	$(BIN)/python -m bench.postgres_bench --seconds 8 --rounds 2 --leads 1000000
+
 # Extract every string into the template (with the options defined once in
 # leadform/commands/i18n.py, which the freshness test also uses), then merge it into
 # each catalog, keeping the previous msgid of changed strings for fuzzy matching.
