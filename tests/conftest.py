@@ -16,7 +16,7 @@ from asgi_lifespan import LifespanManager
 
 from leadform.application import create_app
 from leadform.config import Settings, load_settings
-from tests.databases import database  # noqa: F401 - a fixture for every test module
+from tests.databases import database, postgres  # noqa: F401 - fixtures for every module
 
 ROOT = Path(__file__).resolve().parent.parent
 # The fake clock's fixed "now": 10:00 in Hong Kong on Thursday 26 November 2026. Tests

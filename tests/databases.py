@@ -171,3 +171,13 @@ def on_engine(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str
     on both engines by overriding its `environ` fixture with this."""
     value = database.url if isinstance(database, PostgresUrl) else str(database)
     return environ | {"LEADFORM_DATABASE": value}
+
+
+@pytest.fixture
+def postgres() -> Iterator[PostgresUrl]:
+    """A PostgreSQL database of the test's own (for tests only PostgreSQL can run)."""
+    url = create_database()
+    try:
+        yield url
+    finally:
+        drop_database(url)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from leadform.storage.api_tokens import NewApiToken, add_token
 from leadform.storage.export_audit import NewExport, start_export
 from leadform.storage.staff import NewSession, NewStaff, add_session, add_staff
 from tests.conftest import ROOT
-from tests.databases import create_database, drop_database, rows
+from tests.databases import rows
 from tests.outbox_support import email, new_lead, webhook
 
 pytestmark = pytest.mark.anyio
@@ -33,15 +32,6 @@ TABLES = (
     "exports",
     "notifications",
 )
-
-
-@pytest.fixture
-def postgres() -> Iterator[PostgresUrl]:
-    url = create_database()
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 def leadform(*args: str, database: str = "") -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from leadform.config import PostgresUrl
-from tests.databases import create_database, drop_database, rows
+from tests.databases import rows
 from tests.servers import bookable_day, lead_form, new_token, running_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.load]
@@ -24,16 +24,12 @@ pytestmark = [pytest.mark.anyio, pytest.mark.load]
 CLUSTER = ["15", "main"]
 
 
-@pytest.fixture
-def postgres() -> Iterator[PostgresUrl]:
+@pytest.fixture(autouse=True)
+def cluster() -> Iterator[None]:
     if shutil.which("pg_ctlcluster") is None:
         pytest.skip("needs Debian's pg_ctlcluster to restart the server")
-    url = create_database()
-    try:
-        yield url
-    finally:
-        subprocess.run(["pg_ctlcluster", *CLUSTER, "start"], check=False)
-        drop_database(url)
+    yield
+    subprocess.run(["pg_ctlcluster", *CLUSTER, "start"], check=False)  # left running
 
 
 async def test_leadform_rides_out_a_database_restart(tmp_path: Path, postgres: PostgresUrl) -> None:

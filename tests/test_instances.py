@@ -16,21 +16,12 @@ import pytest
 from leadform.config import PostgresUrl
 from leadform.notifications.webhook import IN_FLIGHT
 from tests.conftest import csrf_token
-from tests.databases import create_database, drop_database, rows
+from tests.databases import rows
 from tests.peers import SECRET as WEBHOOK_SECRET
 from tests.peers import Concurrency, Receiver, serving
 from tests.servers import Server, bookable_day, free_port, lead_form, new_token, start_server, stop
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
-
-
-@pytest.fixture
-def postgres() -> Iterator[PostgresUrl]:
-    url = create_database()
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 @contextmanager
@@ -49,6 +40,13 @@ def instances(
             stop(server.process)
 
 
+def webhook_to(port: int) -> dict[str, str]:
+    return {
+        "LEADFORM_WEBHOOK_URL": f"http://127.0.0.1:{port}/leads",
+        "LEADFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+
+
 async def submit(server: Server, token: str, day: str) -> int:
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
         response = await client.post("/en/register", data=lead_form(token, day))
@@ -62,10 +60,7 @@ async def test_every_lead_is_stored_once_and_its_webhook_delivered_once_within_t
     # Hold each request until many are in flight together: a cap that held per
     # instance only would show as up to three times IN_FLIGHT here.
     receiver = Receiver(concurrency=Concurrency(together=3 * IN_FLIGHT, patience=0.5))
-    webhook = {
-        "LEADFORM_WEBHOOK_URL": f"http://127.0.0.1:{receiver_port}/leads",
-        "LEADFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    }
+    webhook = webhook_to(receiver_port)
     async with serving(receiver, receiver_port):
         with instances(tmp_path, postgres, **webhook) as servers:
             day = bookable_day(servers[0].base_url)
@@ -124,10 +119,7 @@ async def test_a_killed_instances_notifications_are_delivered_by_the_others(
     receiver_port = free_port()
     # Slow answers keep rows leased, so the kill finds some in flight.
     receiver = Receiver(concurrency=Concurrency(together=64, patience=1.0, linger=0.5))
-    webhook = {
-        "LEADFORM_WEBHOOK_URL": f"http://127.0.0.1:{receiver_port}/leads",
-        "LEADFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-    }
+    webhook = webhook_to(receiver_port)
     async with serving(receiver, receiver_port):
         with instances(tmp_path, postgres, **webhook) as servers:
             day = bookable_day(servers[0].base_url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import pytest
 
 from leadform.config import PostgresUrl
 from tests.conftest import ROOT
-from tests.databases import create_database, drop_database, rows
+from tests.databases import rows
 from tests.servers import (
     Server,
     bookable_day,
@@ -32,15 +31,10 @@ EXAMPLE = ROOT / "docs" / "examples" / "nginx-several-instances.conf"
 NGINX = "/usr/sbin/nginx"
 
 
-@pytest.fixture
-def postgres() -> Iterator[PostgresUrl]:
+@pytest.fixture(autouse=True)
+def nginx() -> None:
     if not Path(NGINX).exists():
         pytest.skip("needs Debian's nginx: apt-get install nginx (.ci/run installs it)")
-    url = create_database()
-    try:
-        yield url
-    finally:
-        drop_database(url)
 
 
 def nginx_config(folder: Path, ports: list[int], listen: int) -> Path:
