@@ -27,14 +27,13 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from bench import inprocess
+from bench.lead import lead_body
 from leadform.clock import system_clock
 from leadform.registration.form_tokens import FormTokens
 
@@ -221,19 +220,6 @@ def wrk(
 
 def warm_up(server: Server, path: str) -> None:
     wrk(f"http://127.0.0.1:{server.port}{path}", 1, "get")
-
-
-def lead_body(treatment: str = "acne") -> str:
-    day = datetime.now(ZoneInfo("Asia/Hong_Kong")).date() + timedelta(days=7)
-    fields = {
-        "name": "陳大文",
-        "phone": "9123 4567",
-        "email": "chan@example.com",
-        "treatment": treatment,
-        "preferred_date": day.isoformat(),
-        "consent_terms": "yes",
-    }
-    return urlencode(fields)
 
 
 def write_tokens(count: int, path: Path) -> Path:
