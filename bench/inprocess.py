@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CALLS = 3000
 POSTS = 2000
 CONCURRENT_POSTS = 50
+LEAD = lead_body()
 
 
 def scope(
@@ -41,12 +42,14 @@ def scope(
     gzip: bool = False,
     method: str = "GET",
     content_type: bytes = b"",
+    body: bytes = b"",
 ) -> dict[str, Any]:
     headers = [(b"host", b"127.0.0.1")]
     if gzip:
         headers.append((b"accept-encoding", b"gzip, deflate, br"))
     if content_type:
         headers.append((b"content-type", content_type))
+        headers.append((b"content-length", str(len(body)).encode()))
     return {
         "type": "http",
         "method": method,
@@ -103,11 +106,11 @@ async def leadform_cpu(path: str, cache_size: int, gzip: bool = False) -> float:
 
 
 def form_body(token: str) -> bytes:
-    return f"{lead_body()}&token={token}".encode()
+    return f"{LEAD}&token={token}".encode()
 
 
 def api_body(token: str) -> bytes:
-    fields = dict(pair.split("=", 1) for pair in lead_body().split("&"))
+    fields = dict(pair.split("=", 1) for pair in LEAD.split("&"))
     fields |= {"name": "Chan Tai Man", "phone": "9123 4567", "email": "chan@example.com"}
     return json.dumps(fields | {"token": token}).encode()
 
@@ -131,7 +134,9 @@ async def post_cpu(path: str, content_type: bytes, body_of: Any, expected: int) 
                         statuses.append(message["status"])
 
                 await app(
-                    scope(path, state, method="POST", content_type=content_type), receive, send
+                    scope(path, state, method="POST", content_type=content_type, body=body),
+                    receive,
+                    send,
                 )
 
             async def round_of(count: int) -> None:
