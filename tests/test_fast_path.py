@@ -2,13 +2,15 @@
 
 The same requests go to an app with the fast path and to one without it (same
 settings, clock and secret, each on its own database), one after the other, and
-the answers are compared: status, headers and body, the form token's value masked
-(each page issues its own), gzip bodies compared inflated; and the request log line.
+the answers are compared: status, headers and body (the form token's value masked,
+as each page issues its own, and a new lead's reference, as each database draws its
+own), gzip bodies compared inflated; and the request log line.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -28,7 +30,8 @@ from tests.test_http_form import VALID
 
 pytestmark = pytest.mark.anyio
 
-TOKEN = re.compile(rb'(name="token" value=")[^"]*(")|("token":")[^"]*(")')
+# The form token each page issues, and the reference each database gives a new lead.
+TOKEN = re.compile(rb'(name="token" value=")[^"]*(")|("(?:token|reference)":")[^"]*(")')
 GZIP = {"Accept-Encoding": "gzip"}
 PLAIN = {"Accept-Encoding": "identity"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -91,6 +94,36 @@ def posts(token: str, other_token: str) -> list[tuple[str, str, dict[str, Any], 
             b"",
         ),
         ("/EN/register", "non-canonical tag", FORM | PLAIN, str(valid).encode()),
+    ]
+
+
+def api_posts(token: str) -> list[tuple[str, str, dict[str, Any], bytes]]:
+    """(path, name, headers, body) for POST /api/leads: every outcome, both body types."""
+    fields = {"name": "Chan Tai Man"} | {k: v for k, v in VALID.items() if k != "name"}
+    valid = json.dumps(fields | {"token": token}).encode()
+    as_json = {"Content-Type": "application/json"}
+    return [
+        ("/api/leads", "accepted", as_json | PLAIN, valid),
+        ("/api/leads", "the same token again", as_json | GZIP, valid),
+        (
+            "/api/leads",
+            "form-encoded, in Chinese",
+            FORM | PLAIN,
+            str(httpx.QueryParams(fields | {"token": token, "locale": "zh-hant-hk"})).encode(),
+        ),
+        ("/api/leads?locale=zh-hans-cn", "missing fields", as_json | PLAIN, b'{"name": ""}'),
+        ("/api/leads", "forged token", as_json | {"Accept-Language": "zh-HK"}, b'{"token": "x"}'),
+        (
+            "/api/leads",
+            "honeypot",
+            as_json | PLAIN,
+            json.dumps(fields | {"token": token, "website": "spam"}).encode(),
+        ),
+        ("/api/leads", "malformed JSON", as_json | PLAIN, b'{"name":'),
+        ("/api/leads", "an array", as_json | PLAIN, b"[]"),
+        ("/api/leads", "from a browser", as_json | {"Origin": "https://a.example"}, valid),
+        ("/api/leads", "text", {"Content-Type": "text/plain"} | PLAIN, b"x"),
+        ("/api/leads", "too large", as_json | PLAIN, b'{"name": "' + b"x" * 70_000 + b'"}'),
     ]
 
 
@@ -171,6 +204,21 @@ async def test_every_submission_outcome_is_the_same_through_the_fast_path_and_th
     clock.advance(10)  # a person takes longer than the minimum fill time
     async with two_clients(settings, clock, tmp_path) as (fast, full):
         for path, name, headers, body in posts(token, other_token):
+            fast_answer = masked(await fast.post(path, headers=headers, content=body))
+            fast_log = log_lines(caplog)
+            full_answer = masked(await full.post(path, headers=headers, content=body))
+            assert fast_answer == full_answer, name
+            assert fast_log == log_lines(caplog), name
+
+
+async def test_every_api_outcome_is_the_same_through_the_fast_path_and_the_full_stack(
+    settings: Settings, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="leadform.request")
+    token = FormTokens(settings.secret_key, clock, settings.min_fill_seconds).issue()
+    clock.advance(10)
+    async with two_clients(settings, clock, tmp_path) as (fast, full):
+        for path, name, headers, body in api_posts(token):
             fast_answer = masked(await fast.post(path, headers=headers, content=body))
             fast_log = log_lines(caplog)
             full_answer = masked(await full.post(path, headers=headers, content=body))

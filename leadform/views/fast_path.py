@@ -1,7 +1,8 @@
 """The hot routes answered in front of Starlette's router and middleware.
 
-Nearly every request is one of two: the blank form (GET /{lang}/register), and a
-form submission that is accepted (POST /{lang}/register answered 303). Through the
+Nearly every request is one of three: the blank form (GET /{lang}/register), a form
+submission that is accepted (POST /{lang}/register answered 303), and a lead posted
+to the API by a server (POST /api/leads answered 201). Through the
 full stack each paid for six middlewares, the router, Response objects and a trip
 through gzip's wrapper (a redirect has no body), which cost more CPU than the work
 itself. This layer sits outermost and answers exactly those cases itself, with the
@@ -10,11 +11,12 @@ page; every other request, and every case here that is not the common one, goes 
 to the full stack unchanged:
 
 - GET: the page cache had no reusable page (it renders per request);
-- POST: a body that is not form-encoded, declares a bad or too large length, grows
-  past the limit, or
+- POST: a body that is not form-encoded (or JSON, for the API), declares a bad or
+  too large length, grows past the limit, or
   does not parse (the full stack answers 400/413/415); any outcome but accepted
   (the fields and outcome ride on in the scope, so the intake runs once and the view
-  renders the form, the thank-you page of a decoy, or the error, as before).
+  renders the form, the thank-you page of a decoy, or the error, as before);
+- the API from a browser (an Origin header: CORS answers it).
 
 tests/test_fast_path.py sends a table of requests both ways and compares status,
 headers and body (the token masked); the request log line is the same too.
@@ -24,24 +26,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leadform.i18n.languages import Language
-from leadform.registration.intake import Accepted
-from leadform.views.body import URLENCODED, BodyError, parse_urlencoded
+from leadform.registration.intake import Accepted, Decoy
+from leadform.views.api import answer, lead_language
+from leadform.views.body import JSON, URLENCODED, BodyError, parse_json_object, parse_urlencoded
 from leadform.views.context import AppContext
-from leadform.views.register import SUBMISSION, BlankForm, blank_form_parts, thanks_url
-from leadform.views.submission import client_of
+from leadform.views.register import BlankForm, blank_form_parts, thanks_url
+from leadform.views.submission import SUBMISSION, client_of
 from leadform.web.frame_ancestors import FramePolicy
 from leadform.web.middleware import MAX_BODY_BYTES, SecurityHeaders
 from leadform.web.request_log import log_request
 
 RawHeaders = list[tuple[bytes, bytes]]
 SUFFIX = "/register"
+API_LEADS = "/api/leads"
 
 
 def _encoded(pairs: tuple[tuple[str, str], ...]) -> RawHeaders:
@@ -61,12 +65,15 @@ class FastPath:
         method = scope.get("method")
         if scope["type"] == "http" and (method == "GET" or method == "POST"):
             ctx: AppContext | None = scope.get("state", {}).get("ctx")
+            if ctx is not None and method == "POST" and scope["path"] == API_LEADS:
+                await self._api_submission(scope, receive, send, ctx)
+                return
             language = self._form_language(ctx, scope["path"]) if ctx else None
-            if language is not None:
+            if ctx is not None and language is not None:
                 if method == "GET":
                     await self._form_page(scope, receive, send, language)
                 else:
-                    await self._submission(scope, receive, send, language)
+                    await self._submission(scope, receive, send, ctx, language)
                 return
         await self.app(scope, receive, send)
 
@@ -119,27 +126,14 @@ class FastPath:
         return self._page_headers[key]
 
     async def _submission(
-        self, scope: Scope, receive: Receive, send: Send, language: Language
+        self, scope: Scope, receive: Receive, send: Send, ctx: AppContext, language: Language
     ) -> None:
         started = time.perf_counter()
+        values, replay = await _read_fields(scope, receive, FORM_PARSERS)
+        if values is None:  # the full stack answers 400/413/415
+            await self.app(scope, replay, send)
+            return
         request = Request(scope)
-        headers = request.headers
-        declared = headers.get("content-length", "0")
-        kind = headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind != URLENCODED or not _is_length(declared) or int(declared) > MAX_BODY_BYTES:
-            await self.app(scope, receive, send)
-            return
-        received, body = await _read_body(receive)
-        replay = _replaying(received, receive)
-        if body is None:  # too large, or the client left: the full stack answers
-            await self.app(scope, replay, send)
-            return
-        try:
-            values = parse_urlencoded(body)
-        except BodyError:
-            await self.app(scope, replay, send)
-            return
-        ctx: AppContext = scope["state"]["ctx"]
         outcome = await ctx.intake.submit(values, language, client_of(request))
         if not isinstance(outcome, Accepted):
             scope[SUBMISSION] = (values, outcome)
@@ -151,10 +145,63 @@ class FastPath:
         await send({"type": "http.response.body", "body": b""})
         log_request(scope, 303, started, "-")
 
+    async def _api_submission(
+        self, scope: Scope, receive: Receive, send: Send, ctx: AppContext
+    ) -> None:
+        """POST /api/leads from a server (no Origin: no CORS), answered 201 here."""
+        started = time.perf_counter()
+        if any(name == b"origin" for name, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        values, replay = await _read_fields(scope, receive, API_PARSERS)
+        if values is None:
+            await self.app(scope, replay, send)
+            return
+        request = Request(scope)
+        language = lead_language(request, values)
+        outcome = await ctx.intake.submit(values, language, client_of(request))
+        if not isinstance(outcome, Accepted | Decoy):
+            scope[SUBMISSION] = (values, outcome)
+            await self.app(scope, replay, send)
+            return
+        response = answer(request, outcome, language)
+        headers = MutableHeaders(raw=list(response.raw_headers))
+        headers.add_vary_header("Origin")  # as ApiCors's CORSMiddleware adds it
+        raw = [*headers.raw, *self._security_headers(scope["path"])]
+        await send({"type": "http.response.start", "status": response.status_code, "headers": raw})
+        await send({"type": "http.response.body", "body": response.body})
+        log_request(scope, response.status_code, started, language.tag)
+
     def _security_headers(self, path: str) -> RawHeaders:
         if path not in self._redirect_headers:
             self._redirect_headers[path] = _encoded(self.security.for_path(path))
         return self._redirect_headers[path]
+
+
+Parser = Callable[[bytes], dict[str, str]]
+FORM_PARSERS: dict[str, Parser] = {URLENCODED: parse_urlencoded}
+API_PARSERS: dict[str, Parser] = {URLENCODED: parse_urlencoded, JSON: parse_json_object}
+
+
+async def _read_fields(
+    scope: Scope, receive: Receive, parsers: dict[str, Parser]
+) -> tuple[dict[str, str] | None, Receive]:
+    """The body's fields and a receive for the full stack; None for the fields when
+    the full stack must answer (another media type, a bad or too large length, a
+    malformed body, a client gone). The receive gives what was read again."""
+    headers = Headers(scope=scope)
+    declared = headers.get("content-length", "0")
+    parse = parsers.get(headers.get("content-type", "").split(";")[0].strip().lower())
+    if parse is None or not _is_length(declared) or int(declared) > MAX_BODY_BYTES:
+        return None, receive
+    received, body = await _read_body(receive)
+    replay = _replaying(received, receive)
+    if body is None:
+        return None, replay
+    try:
+        return parse(body), replay
+    except BodyError:
+        return None, replay
 
 
 def _is_length(value: str) -> bool:
@@ -182,7 +229,7 @@ async def _read_body(receive: Receive) -> tuple[list[Message], bytes | None]:
             return received, b"".join(chunks)
 
 
-def _replaying(received: list[Message], receive: Receive) -> Callable[[], Any]:
+def _replaying(received: list[Message], receive: Receive) -> Receive:
     """A receive that gives the messages already read again, then the client's."""
     pending = list(received)
 

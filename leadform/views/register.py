@@ -32,7 +32,7 @@ from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
 from leadform.views.languages import page_language
 from leadform.views.rendering import render, render_html
-from leadform.views.submission import client_of, not_saved
+from leadform.views.submission import client_of, handed_on, not_saved
 from leadform.web.page_cache import SlottedPage
 
 # Where the error summary links to: the control itself, or the first radio button.
@@ -207,15 +207,9 @@ async def register(request: Request) -> Response:
     return await submit(request, language)
 
 
-SUBMISSION = "leadform.submission"
-"""The scope key under which the fast path hands on a submission it took in but does
-not answer itself (anything but a 303): the fields and the intake's outcome."""
-
-
 async def take_submission(request: Request, language: Language) -> tuple[dict[str, str], Outcome]:
-    """The submitted fields and what the intake made of them (once per request: the
-    fast path may have done it already)."""
-    taken: tuple[dict[str, str], Outcome] | None = request.scope.get(SUBMISSION)
+    """The submitted fields and what the intake made of them."""
+    taken = handed_on(request)
     if taken is not None:
         return taken
     values = await read_form(request)  # a BodyError answers 400/415 itself
