@@ -28,6 +28,7 @@ from leadform.storage.lead_queries import (
     where_clause,
 )
 from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
+from leadform.storage.write_lock import WriteLock, write_lock_path
 from leadform.storage.writer import Writer
 
 logger = logging.getLogger("leadform.storage")
@@ -172,11 +173,20 @@ async def open_sqlite(path: Path, busy_timeout: float = 5.0) -> SqliteDatabase:
     try:
         await migrate(write_conn)
         await _quick_check(write_conn)
-        reader = await connect(path, busy_timeout)
+        lock = WriteLock(write_lock_path(path))
+    except OSError as exc:
+        await write_conn.close()
+        raise StorageError(f"cannot open {write_lock_path(path)}: {exc.strerror}") from exc
     except BaseException:
         await write_conn.close()
         raise
-    writer = Writer(write_conn, SqliteConnection(write_conn))
+    try:
+        reader = await connect(path, busy_timeout)
+    except BaseException:
+        lock.close()
+        await write_conn.close()
+        raise
+    writer = Writer(write_conn, SqliteConnection(write_conn), lock)
     writer.start()
     return SqliteDatabase(path, reader, writer, busy_timeout)
 
