@@ -23,6 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
+from leadform.domain.clinic_calendar import (
+    ClinicCalendar,
+    parse_closed_dates,
+    parse_country,
+    parse_weekdays,
+)
 from leadform.domain.origins import parse_origins
 from leadform.domain.submission_limits import RateLimit, parse_rate_limits
 
@@ -78,6 +84,25 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADFORM_MIN_DAYS_AHEAD", "1", "earliest bookable day = today + this"),
     Setting("LEADFORM_MAX_DAYS_AHEAD", "90", "latest bookable day = today + this"),
+    Setting(
+        "LEADFORM_CLOSED_WEEKDAYS",
+        "",
+        "weekdays the clinic is closed, e.g. `sun` or `sat,sun` (mon tue wed thu fri sat sun); "
+        "empty: open every weekday",
+    ),
+    Setting(
+        "LEADFORM_PUBLIC_HOLIDAYS",
+        "HK",
+        "the country whose public holidays close the clinic (a code the `holidays` package "
+        "knows, with lunar holidays and substitute days); `none`: open on holidays",
+    ),
+    Setting(
+        "LEADFORM_CLOSED_DATES",
+        "",
+        "extra closures: dates and ranges (`2026-12-24,2027-01-02..2027-01-04`), or the path of "
+        "a file (containing a `/`, e.g. `./closures.txt`) with one date or range per line, "
+        "then an optional reason shown to visitors (`2026-12-24 Staff training`; `#` comments)",
+    ),
     Setting(
         "LEADFORM_MIN_FILL_SECONDS",
         "2",
@@ -209,6 +234,7 @@ class Settings:
     locales_dir: Path
     pseudo_locale: bool
     busy_timeout: float
+    calendar: ClinicCalendar = ClinicCalendar()
     embed_origins: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -249,6 +275,11 @@ def load_settings(
         timezone=_cast(raw, "LEADFORM_TIMEZONE", _zone),
         min_days_ahead=min_days,
         max_days_ahead=max_days,
+        calendar=ClinicCalendar(
+            closed_weekdays=_cast(raw, "LEADFORM_CLOSED_WEEKDAYS", parse_weekdays),
+            holidays_country=_cast(raw, "LEADFORM_PUBLIC_HOLIDAYS", parse_country),
+            closed_dates=_cast(raw, "LEADFORM_CLOSED_DATES", parse_closed_dates),
+        ),
         min_fill_seconds=_cast(raw, "LEADFORM_MIN_FILL_SECONDS", _bounded(0, MAX_FILL_SECONDS)),
         default_locale=_cast(raw, "LEADFORM_DEFAULT_LOCALE", _tag),
         terms_url=_cast(raw, "LEADFORM_TERMS_URL", _url_template),
