@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 
 from leadform.domain.clinic_calendar import (
+    OPEN_EVERY_DAY,
     ClinicCalendar,
     parse_closed_dates,
     parse_country,
@@ -234,7 +235,7 @@ class Settings:
     locales_dir: Path
     pseudo_locale: bool
     busy_timeout: float
-    calendar: ClinicCalendar = ClinicCalendar()
+    calendar: ClinicCalendar = OPEN_EVERY_DAY
     embed_origins: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     trusted_proxies: tuple[str, ...] = ()

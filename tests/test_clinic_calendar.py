@@ -17,6 +17,7 @@ from leadform.domain.clinic_calendar import (
 )
 from leadform.i18n.messages import Localised, Message
 from leadform.registration.dates import bookable_range
+from tests.conftest import A_BOOKABLE_DAY
 
 HK = ZoneInfo("Asia/Hong_Kong")
 HOLIDAYS = ClinicCalendar(holidays_country="HK")
@@ -24,7 +25,13 @@ HOLIDAYS = ClinicCalendar(holidays_country="HK")
 
 @pytest.mark.parametrize(
     ("value", "weekdays"),
-    [("", set()), ("sun", {6}), ("sat,sun", {5, 6}), (" Sat , SUNDAY ", {5, 6}), ("mon tue", {0, 1})],
+    [
+        ("", set()),
+        ("sun", {6}),
+        ("sat,sun", {5, 6}),
+        (" Sat , SUNDAY ", {5, 6}),
+        ("mon tue", {0, 1}),
+    ],
 )
 def test_closed_weekdays_are_read_by_name(value: str, weekdays: set[int]) -> None:
     assert parse_weekdays(value) == weekdays
@@ -160,3 +167,8 @@ def test_every_day_closed_leaves_the_range_and_refuses_each_day() -> None:
     rule = bookable_range(now, HK, 1, 2, calendar)
     assert (rule.earliest, rule.latest) == (date(2026, 11, 27), date(2026, 11, 28))
     assert not rule.contains(rule.earliest) and not rule.contains(rule.latest)
+
+
+def test_the_fake_clocks_bookable_day_is_open_under_the_default_calendar(tmp_path: Path) -> None:
+    calendar = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path).calendar
+    assert calendar.closure(date.fromisoformat(A_BOOKABLE_DAY)) is None

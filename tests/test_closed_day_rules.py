@@ -94,14 +94,17 @@ def test_open_day_around_closures_is_accepted(day: str) -> None:
 @pytest.mark.parametrize("day", [row[0] for row in CLOSED_DAYS])
 def test_page_carries_the_servers_message_for_each_closed_day(day: str) -> None:
     _, errors = validate(VALID | {"preferred_date": day}, BOOKABLE)
-    assert browser_checks(BOOKABLE)["preferred_date"].messages[f"closed-{day}"] == errors[
-        "preferred_date"
-    ]
+    assert (
+        browser_checks(BOOKABLE)["preferred_date"].messages[f"closed-{day}"]
+        == errors["preferred_date"]
+    )
 
 
 def test_page_carries_every_closed_day_of_the_range_and_no_other() -> None:
     messages = browser_checks(BOOKABLE)["preferred_date"].messages
-    carried = sorted(flag.removeprefix("closed-") for flag in messages if flag.startswith("closed-"))
+    carried = sorted(
+        flag.removeprefix("closed-") for flag in messages if flag.startswith("closed-")
+    )
     assert carried == [closure.day.isoformat() for closure in BOOKABLE.closures]
     assert len(carried) == 21  # 13 Sundays, 6 holidays, the 2 closures
 
@@ -112,7 +115,8 @@ def test_page_carries_every_closed_day_of_the_range_and_no_other() -> None:
         (
             CALENDAR,
             "en",
-            "Choose a day from Nov 27, 2026 to Feb 24, 2027. Closed on Sundays and public holidays.",
+            "Choose a day from Nov 27, 2026 to Feb 24, 2027. "
+            "Closed on Sundays and public holidays.",
         ),
         (
             CALENDAR,

@@ -99,6 +99,9 @@ class ClinicCalendar:
         return days + ((Message(PUBLIC_HOLIDAYS),) if self.holidays_country else ())
 
 
+OPEN_EVERY_DAY = ClinicCalendar()
+
+
 def days_between(first: date, last: date) -> Iterator[date]:
     for offset in range((last - first).days + 1):
         yield first + timedelta(days=offset)

@@ -14,9 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from leadform.clock import clinic_today
-from leadform.domain.clinic_calendar import ClinicCalendar, Closure
-
-OPEN_EVERY_DAY = ClinicCalendar()
+from leadform.domain.clinic_calendar import OPEN_EVERY_DAY, ClinicCalendar, Closure
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from leadform.domain.leads import TREATMENTS
 from leadform.i18n.languages import Language
-from leadform.i18n.messages import N_, Message
+from leadform.i18n.messages import N_
 from leadform.registration.attribution import (
     CLICK_ID_FIELDS,
     CLICK_ID_MAX,
