@@ -43,7 +43,7 @@ def next_open_day(page: Page, after: str) -> str:
 
 def servers_message(server: Server, lang: str, day: str) -> str:
     described = httpx.get(server.url(f"/api/form?locale={lang}"), timeout=10).json()
-    return next(c["message"] for c in described["bookable"]["closed"] if c["date"] == day)
+    return str(next(c["message"] for c in described["bookable"]["closed"] if c["date"] == day))
 
 
 def test_picking_a_closed_day_shows_the_servers_message_at_once(

@@ -159,7 +159,8 @@ def start_server(
 @contextmanager
 def running_server(folder: Path, *args: str, **settings: str) -> Iterator[Server]:
     """`start_server`, stopped (SIGTERM, then SIGKILL) when the block ends."""
-    server = start_server(folder, *args, **settings)
+    # Settings are strings; typed as Any so mypy does not match them to `wait`/`port`.
+    server = start_server(folder, *args, **dict[str, Any](settings))
     try:
         yield server
     finally:
