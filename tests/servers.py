@@ -159,8 +159,7 @@ def start_server(
 @contextmanager
 def running_server(folder: Path, *args: str, **settings: str) -> Iterator[Server]:
     """`start_server`, stopped (SIGTERM, then SIGKILL) when the block ends."""
-    # Settings are strings; typed as Any so mypy does not match them to `wait`/`port`.
-    server = start_server(folder, *args, **dict[str, Any](settings))
+    server = start_server(folder, *args, **settings)
     try:
         yield server
     finally:
