@@ -73,7 +73,7 @@ def test_bad_calendar_setting_is_one_line_naming_the_variable(
     tmp_path: Path, variable: str, value: str, problem: str
 ) -> None:
     with pytest.raises(SettingsError) as raised:
-        load_settings({"LEADFORM_SECRET_KEY": "k", variable: value}, root=tmp_path)
+        load_settings({"LEADFORM_SECRET_KEY": "k" * 32, variable: value}, root=tmp_path)
     assert raised.value.variable == variable
     assert str(raised.value).startswith(f"{variable}: ") and "\n" not in str(raised.value)
     assert problem in str(raised.value)
@@ -83,17 +83,17 @@ def test_bad_line_in_closures_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "closures.txt"
     path.write_text("2026-12-24 Staff training\nnext tuesday\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=r"^LEADFORM_CLOSED_DATES: .*line 2"):
-        load_settings({"LEADFORM_SECRET_KEY": "k", "LEADFORM_CLOSED_DATES": str(path)})
+        load_settings({"LEADFORM_SECRET_KEY": "k" * 32, "LEADFORM_CLOSED_DATES": str(path)})
 
 
 def test_calendar_defaults_close_on_hong_kong_holidays_only(tmp_path: Path) -> None:
-    calendar = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path).calendar
+    calendar = load_settings({"LEADFORM_SECRET_KEY": "k" * 32}, root=tmp_path).calendar
     assert calendar == ClinicCalendar(holidays_country="HK")
     assert calendar.closed_dates == {}
 
 
 def test_holidays_can_be_turned_off(tmp_path: Path) -> None:
-    env = {"LEADFORM_SECRET_KEY": "k", "LEADFORM_PUBLIC_HOLIDAYS": "none"}
+    env = {"LEADFORM_SECRET_KEY": "k" * 32, "LEADFORM_PUBLIC_HOLIDAYS": "none"}
     assert load_settings(env, root=tmp_path).calendar.closure(date(2026, 12, 25)) is None
 
 
@@ -170,5 +170,5 @@ def test_every_day_closed_leaves_the_range_and_refuses_each_day() -> None:
 
 
 def test_the_fake_clocks_bookable_day_is_open_under_the_default_calendar(tmp_path: Path) -> None:
-    calendar = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path).calendar
+    calendar = load_settings({"LEADFORM_SECRET_KEY": "k" * 32}, root=tmp_path).calendar
     assert calendar.closure(date.fromisoformat(A_BOOKABLE_DAY)) is None

@@ -63,7 +63,7 @@ def test_identity_settings_are_read(settings: Settings) -> None:
 
 
 def test_no_identity_by_default(tmp_path: Path) -> None:
-    assert load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path).clinic == Clinic()
+    assert load_settings({"LEADFORM_SECRET_KEY": "k" * 32}, root=tmp_path).clinic == Clinic()
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_no_identity_by_default(tmp_path: Path) -> None:
 )
 def test_bad_identity_setting_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:
     with pytest.raises(SettingsError) as raised:
-        load_settings({"LEADFORM_SECRET_KEY": "k", variable: value}, root=tmp_path)
+        load_settings({"LEADFORM_SECRET_KEY": "k" * 32, variable: value}, root=tmp_path)
     assert str(raised.value).startswith(f"{variable}: ") and "\n" not in str(raised.value)
 
 
