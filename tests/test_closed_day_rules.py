@@ -13,7 +13,7 @@ from leadform.domain.clinic_calendar import ClinicCalendar
 from leadform.i18n.languages import Languages, load_languages
 from leadform.registration.dates import bookable_range
 from leadform.registration.rules import browser_checks, date_hint, validate
-from tests.test_forms import VALID
+from tests.test_rules import VALID
 
 ROOT = Path(__file__).resolve().parent.parent
 # Closed on Sundays, Hong Kong's public holidays and the clinic's own two closures; the
