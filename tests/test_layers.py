@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("domain",),
     ("config",),
     ("storage",),
-    ("registration", "staff", "export", "notifications"),
+    ("registration", "staff", "export", "notifications", "privacy"),
     ("web",),
     ("views",),
     ("application",),

@@ -3,7 +3,17 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, export, i18n, notifications, restore, serve, staff, tokens
+from leadform.commands import (
+    backup,
+    erase,
+    export,
+    i18n,
+    notifications,
+    restore,
+    serve,
+    staff,
+    tokens,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     serve,
@@ -12,6 +22,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     staff,
     tokens,
     export,
+    erase,
     backup,
     restore,
 )
