@@ -22,12 +22,13 @@ from leadform.i18n.languages import load_languages
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.senders import create_senders
 from leadform.notifications.targets import notification_targets, staff_language
+from leadform.privacy.retention import RetentionJob
 from leadform.registration.form_tokens import FormTokens
 from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth
 from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
-from leadform.views import admin, api, embed, errors, export, register, sign_in, site
+from leadform.views import admin, api, embed, errors, export, privacy, register, sign_in, site
 from leadform.views.context import AppContext
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
@@ -72,9 +73,13 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             wake_delivery=deliverer.wake,
             notify=notification_targets(settings),
         )
+        retention = RetentionJob(db, clock, settings.timezone, settings.retention_days)
+        if not settings.retention_days:
+            logger.warning("LEADFORM_RETENTION_DAYS is 0: leads are kept for ever, never purged")
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         deliverer.start()  # picks up whatever an earlier run left pending
+        retention.start()
         logger.info(
             "leadform ready: %s, languages %s, notifications: %s",
             settings.database,
@@ -84,6 +89,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         try:
             yield {"ctx": ctx}
         finally:
+            await retention.stop()
             await deliverer.stop()
             await db.close()
             # uvicorn ends a SIGTERM'd process by re-raising the signal, which skips
@@ -97,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             *sign_in.routes,
             *admin.routes,
             *export.routes,
+            *privacy.routes,
             *api.routes,
             *embed.routes,
             *(embed.example_routes if settings.examples else []),

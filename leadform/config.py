@@ -165,6 +165,12 @@ SETTINGS: tuple[Setting, ...] = (
         "hours a notification is retried before it is marked failed",
     ),
     Setting(
+        "LEADFORM_RETENTION_DAYS",
+        "730",
+        "days a lead is kept, counted in the clinic's days; older leads are deleted daily "
+        "with their notifications (see docs/privacy.md); `0` keeps everything (start-up warns)",
+    ),
+    Setting(
         "LEADFORM_SECURE_COOKIES",
         "0",
         "`1` marks the staff sign-in cookies Secure (sent over HTTPS only): the production "
@@ -221,6 +227,7 @@ class Settings:
     notify_to: tuple[str, ...] = ()
     staff_locale: str = "zh-Hant-HK"
     notify_give_up_hours: float = 24.0
+    retention_days: int = 730
 
 
 def load_settings(
@@ -261,6 +268,7 @@ def load_settings(
         trusted_proxies=_cast(raw, "LEADFORM_TRUSTED_PROXIES", _networks),
         examples=_cast(raw, "LEADFORM_EXAMPLES", _flag),
         secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
+        retention_days=_cast(raw, "LEADFORM_RETENTION_DAYS", _retention_days),
         **_notification_settings(raw),
     )
     if settings.secret_key:
@@ -394,6 +402,16 @@ def _bounded(low: float, high: float) -> Callable[[str], float]:
         return number
 
     return cast
+
+
+MAX_RETENTION_DAYS = 36500
+
+
+def _retention_days(value: str) -> int:
+    days = _non_negative_int(value)
+    if days > MAX_RETENTION_DAYS:
+        raise ValueError(f"must be at most {MAX_RETENTION_DAYS} (a hundred years); 0 keeps all")
+    return days
 
 
 def _days_ahead(value: str) -> int:

@@ -9,6 +9,7 @@ from leadform.commands import (
     export,
     i18n,
     notifications,
+    purge,
     restore,
     serve,
     staff,
@@ -23,6 +24,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     tokens,
     export,
     erase,
+    purge,
     backup,
     restore,
 )
