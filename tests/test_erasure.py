@@ -23,7 +23,8 @@ from leadform.storage import Database, open_database
 from leadform.storage.erasure import list_erasures
 from tests.conftest import DEFAULT_NOW, ROOT, FakeClock
 from tests.factories import ensure_schema, insert_leads, lead
-from tests.peers import SECRET, Receiver, free_port, serving
+from tests.peers import SECRET, Receiver, serving
+from tests.servers import free_port
 from tests.privacy_support import (
     EMAIL_ADDRESS,
     IDENTIFIERS,
