@@ -23,7 +23,7 @@ from leadform.storage import Database, open_database
 from leadform.storage.erasure import list_erasures
 from tests.conftest import DEFAULT_NOW, ROOT, FakeClock
 from tests.factories import ensure_schema, insert_leads, lead
-from tests.peers import SECRET, Receiver, free_port, serving
+from tests.peers import SECRET, Receiver, serving
 from tests.privacy_support import (
     EMAIL_ADDRESS,
     IDENTIFIERS,
@@ -37,6 +37,7 @@ from tests.privacy_support import (
     raw_bytes,
     store,
 )
+from tests.servers import free_port
 from tests.test_cli_admin import database, leadform
 
 pytestmark = pytest.mark.anyio

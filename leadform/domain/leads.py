@@ -122,8 +122,9 @@ class Lead:
     email: str
     treatment: str
     preferred_date: date
-    consent_marketing: bool
+    consent_marketing: bool  # given on the form and not withdrawn since
     attribution: Attribution
+    marketing_withdrawn_at: datetime | None = None  # pressed the opt-out link's button
 
 
 # The export's documented column order; the webhook document uses the same keys.
