@@ -181,3 +181,17 @@ async def get_lead(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
     async with conn.execute(query, (lead_id,)) as cursor:
         row = await cursor.fetchone()
     return lead_from_row(row) if row else None
+
+
+@storage_errors
+async def marketing_withdrawn_at(
+    conn: aiosqlite.Connection, reference: str
+) -> tuple[bool, datetime | None]:
+    """Whether a lead has this reference, and when its marketing consent was withdrawn."""
+    async with conn.execute(
+        "SELECT marketing_withdrawn_at FROM leads WHERE reference = ?", (reference,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return False, None
+    return True, datetime.fromisoformat(row[0]) if row[0] else None
