@@ -3,11 +3,13 @@ changes nothing, a POST records the withdrawal once; exports and webhooks carry 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 
 import httpx
 import pytest
+from itsdangerous import Signer
 
 from leadform.config import Settings
 from leadform.domain.opt_out import OptOutLinks
@@ -140,3 +142,11 @@ def test_the_webhook_document_carries_the_link(settings: Settings) -> None:
     document = webhook_document(lead_record(reference=REFERENCE), "d-1", settings.timezone, links)
     assert document["opt_out_url"] == links.url(REFERENCE, "zh-Hant-HK")
     assert document["marketing_withdrawn_at"] == ""
+
+
+@pytest.mark.parametrize("reference", ["CPR2Y54K", "23456789", "ZZZZZZZZ"])
+def test_the_signature_is_the_one_itsdangerous_makes(reference: str) -> None:
+    links = OptOutLinks("a secret key for the opt-out links")
+    signer = Signer(links.secret, salt="leadform.marketing-opt-out", digest_method=hashlib.sha256)
+    assert links.signature(reference) == signer.get_signature(reference).decode()
+    assert links.matches(reference, links.signature(reference))
