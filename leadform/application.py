@@ -28,7 +28,18 @@ from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth
 from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
-from leadform.views import admin, api, embed, errors, export, privacy, register, sign_in, site
+from leadform.views import (
+    admin,
+    api,
+    embed,
+    errors,
+    export,
+    opt_out,
+    privacy,
+    register,
+    sign_in,
+    site,
+)
 from leadform.views.context import AppContext
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
@@ -100,6 +111,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         routes=[
             *register.routes,  # first: the form is what nearly every request asks for
             *site.routes,
+            *opt_out.routes,
             *sign_in.routes,
             *admin.routes,
             *export.routes,

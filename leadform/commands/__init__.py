@@ -13,6 +13,7 @@ from leadform.commands import (
     restore,
     serve,
     staff,
+    subject_export,
     tokens,
 )
 
@@ -24,6 +25,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     tokens,
     export,
     erase,
+    subject_export,
     purge,
     backup,
     restore,

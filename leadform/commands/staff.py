@@ -27,6 +27,7 @@ from leadform.storage.staff import (
     set_admin,
     set_disabled,
 )
+from leadform.storage.writer import BatchWrite
 
 
 def register(sub: Any) -> None:
@@ -119,42 +120,38 @@ def password(args: argparse.Namespace) -> int:
     return run_with_database(work)
 
 
-def _set_disabled(email: str, disabled: bool) -> int:
+def _change_account(email: str, write: BatchWrite, item: object, done: str) -> int:
+    """Run one account change; print `done`, or say there is no such account."""
+
     async def work(settings: Settings, db: Database) -> int:
-        done = await db.writer.submit(set_disabled, Disable(email, now() if disabled else None))
-        if not done:
+        if not await db.writer.submit(write, item):
             return fail(f"no account for {email}")
-        print(f"{'disabled' if disabled else 'enabled'} {email}")
+        print(done)
         return 0
 
     return run_with_database(work)
 
 
 def disable(args: argparse.Namespace) -> int:
-    return _set_disabled(normalise_email(args.email), True)
+    email = normalise_email(args.email)
+    return _change_account(email, set_disabled, Disable(email, now()), f"disabled {email}")
 
 
 def enable(args: argparse.Namespace) -> int:
-    return _set_disabled(normalise_email(args.email), False)
-
-
-def _set_admin(email: str, admin: bool) -> int:
-    async def work(settings: Settings, db: Database) -> int:
-        done = await db.writer.submit(set_admin, RoleChange(email, admin))
-        if not done:
-            return fail(f"no account for {email}")
-        print(f"{email} is now {'an administrator' if admin else 'ordinary staff'}")
-        return 0
-
-    return run_with_database(work)
+    email = normalise_email(args.email)
+    return _change_account(email, set_disabled, Disable(email, None), f"enabled {email}")
 
 
 def promote(args: argparse.Namespace) -> int:
-    return _set_admin(normalise_email(args.email), True)
+    email = normalise_email(args.email)
+    done = f"{email} is now an administrator"
+    return _change_account(email, set_admin, RoleChange(email, True), done)
 
 
 def demote(args: argparse.Namespace) -> int:
-    return _set_admin(normalise_email(args.email), False)
+    email = normalise_email(args.email)
+    done = f"{email} is now ordinary staff"
+    return _change_account(email, set_admin, RoleChange(email, False), done)
 
 
 def show(args: argparse.Namespace) -> int:

@@ -138,10 +138,11 @@ class Database:
     async def find_lead_by_token(self, token_id: str) -> StoredLead | None:
         return await find_lead_by_token(self.reader, token_id)
 
-    async def checkpoint(self, tries: int = 20, pause: float = 0.05) -> bool:
+    async def checkpoint(self, tries: int = 3, pause: float = 0.2) -> bool:
         """Copy the WAL into the database file and truncate the WAL to nothing, so
         rows deleted by an erasure linger in neither. False when readers kept it
-        from finishing every time (the next checkpoint will)."""
+        from finishing every time (the next checkpoint will). Writers wait while a
+        try waits for readers (at most the busy timeout each), so the tries are few."""
         for attempt in range(tries):
             try:
                 async with self.reader.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:

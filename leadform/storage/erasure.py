@@ -21,19 +21,12 @@ import aiosqlite
 from leadform.domain.actors import Actor
 from leadform.domain.lead_filters import phone_digits
 from leadform.domain.leads import Lead
-from leadform.domain.subjects import EMAIL, PHONE, REFERENCE, Subject
+from leadform.domain.subjects import Subject
 from leadform.storage.errors import storage_errors
 from leadform.storage.export_audit import ExportIncluding, exports_including
 from leadform.storage.lead_removal import Removed, remove_leads
-from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
+from leadform.storage.subjects import subject_leads
 from leadform.storage.times import utc_iso
-
-# A reference names one lead; its person is everyone with that lead's phone number.
-_MATCH = {
-    PHONE: "phone = ?",
-    EMAIL: "email != '' AND lower(email) = lower(?)",
-    REFERENCE: "phone = (SELECT phone FROM leads WHERE reference = ?)",
-}
 
 
 @dataclass(frozen=True)
@@ -50,12 +43,6 @@ class ErasurePlan:
     leads: list[Lead]
     exports: list[ExportIncluding]  # downloaded files that hold some of them
     earlier: list[PastErasure]  # erasures of the same identifier before
-
-
-async def subject_leads(conn: aiosqlite.Connection, subject: Subject) -> list[Lead]:
-    sql = f"SELECT {LEAD_COLUMNS} FROM leads WHERE {_MATCH[subject.kind]} ORDER BY id"  # noqa: S608
-    async with conn.execute(sql, (subject.value,)) as cursor:
-        return [lead_from_row(row) for row in await cursor.fetchall()]
 
 
 async def _plan(

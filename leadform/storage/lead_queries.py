@@ -144,7 +144,12 @@ async def daily_counts(
 # to the clinic's zone. A test checks these give exactly what lead_fields() gives.
 _TEXT_EXPRESSIONS = {
     "submitted_at": "created_at",
-    "consent_marketing": "CASE consent_marketing WHEN 0 THEN 'no' ELSE 'yes' END",
+    "consent_marketing": (
+        "CASE WHEN consent_marketing = 0 OR marketing_withdrawn_at IS NOT NULL "
+        "THEN 'no' ELSE 'yes' END"
+    ),
+    "marketing_withdrawn_at": "coalesce(marketing_withdrawn_at, '')",  # UTC: Python converts
+    "opt_out_url": "''",  # signed in Python, from reference and locale
 }
 EXPORT_TEXT_COLUMNS = ", ".join(_TEXT_EXPRESSIONS.get(name, name) for name in LEAD_FIELDS)
 

@@ -61,21 +61,28 @@ async def _overview(request: Request, staff: Staff, **context: Any) -> dict[str,
     }
 
 
-async def privacy_page(request: Request) -> Response:
+async def administrator(request: Request) -> Staff | Response:
+    """The signed-in administrator, or the answer for anyone else: sign in first;
+    ordinary staff get a 403 saying who may erase."""
     staff = await signed_in_staff(request)
     if staff is None:
         return login_redirect(request)
     if not staff.admin:
         return _page(request, staff, status=403, problem=ADMINS_ONLY)
+    return staff
+
+
+async def privacy_page(request: Request) -> Response:
+    staff = await administrator(request)
+    if isinstance(staff, Response):
+        return staff
     return _page(request, staff, **await _overview(request, staff))
 
 
 async def erase_page(request: Request) -> Response:
-    staff = await signed_in_staff(request)
-    if staff is None:
-        return login_redirect(request)
-    if not staff.admin:
-        return _page(request, staff, status=403, problem=ADMINS_ONLY)
+    staff = await administrator(request)
+    if isinstance(staff, Response):
+        return staff
     form = await read_form(request)  # a BodyError answers 400/415 itself
     kind = form.get("kind", "") if form.get("kind", "") in (PHONE, EMAIL, REFERENCE) else PHONE
     value = form.get("value", "")[:254]
