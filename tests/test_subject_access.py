@@ -15,6 +15,7 @@ from leadform.storage import open_database
 from tests.privacy_support import EMAIL_ADDRESS, NAME, OTHER_NAME, fill, person_lead, store
 from tests.test_cli_admin import leadform
 from tests.test_erasure import cli_env
+from tests.test_languages import english_fragments, visible_texts
 
 pytestmark = pytest.mark.anyio
 
@@ -109,3 +110,13 @@ async def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
         f"leadform: {out} exists already; give another file name with -o\n"
     )
     assert out.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("locale", ["zh-Hant-HK", "zh-Hans-CN"])
+async def test_the_chinese_page_shows_no_english_wording(tmp_path: Path, locale: str) -> None:
+    env = await prepare(tmp_path, locale)
+    out = tmp_path / "answer.json"
+    assert leadform(env, "subject-export", "--phone", "98765432", "-o", str(out)).returncode == 0
+    text = "\n".join(visible_texts((tmp_path / "answer.html").read_text("utf-8")))
+    left = sorted(fragment for fragment in english_fragments() if fragment in text)
+    assert left == [], f"the access page in {locale} shows English"
