@@ -89,6 +89,9 @@ def create_app(
             wake_delivery=deliverer.wake,
             notify=notification_targets(settings),
         )
+        # The public holidays of the range's years are computed now (about half a second
+        # the first time), not while the first visitor waits for the form.
+        intake.bookable()
         retention = RetentionJob(db, clock, settings.timezone, settings.retention_days)
         if not settings.retention_days:
             logger.warning("LEADFORM_RETENTION_DAYS is 0: leads are kept for ever, never purged")
