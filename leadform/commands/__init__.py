@@ -6,12 +6,15 @@ from types import ModuleType
 from leadform.commands import (
     backup,
     database_copy,
+    erase,
     export,
     i18n,
     notifications,
+    purge,
     restore,
     serve,
     staff,
+    subject_export,
     tokens,
 )
 
@@ -22,6 +25,9 @@ COMMANDS: tuple[ModuleType, ...] = (
     staff,
     tokens,
     export,
+    erase,
+    subject_export,
+    purge,
     backup,
     restore,
     database_copy,

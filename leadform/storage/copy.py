@@ -23,6 +23,10 @@ COPY_ORDER = (
     "login_attempts",
     "exports",
     "notifications",
+    "erasures",
+    "erasure_exports",
+    "purges",
+    "job_leases",
 )
 CHUNK_ROWS = 1000
 

@@ -110,6 +110,11 @@ class Database:
         """Whether the database answers now (the health check)."""
         raise NotImplementedError
 
+    async def checkpoint(self, tries: int = 3, pause: float = 0.2) -> bool:
+        """Make deleted rows leave the files (after an erasure); False when it could not
+        finish this time. Nothing to do where the engine keeps no such copy here."""
+        return True
+
     async def export_reader(self) -> ExportReader:
         """A reader of its own for one export (blocking: use it from a worker thread)."""
         raise NotImplementedError

@@ -38,7 +38,7 @@ ON CONFLICT (token_id) DO NOTHING
 
 LEAD_COLUMNS = (
     "id, reference, created_at, locale, name, phone, email, treatment, preferred_date, "
-    f"consent_marketing, {', '.join(ATTRIBUTION_FIELDS)}"
+    f"consent_marketing, marketing_withdrawn_at, {', '.join(ATTRIBUTION_FIELDS)}"
 )
 """The columns `lead_from_row` reads; other modules select them to build a Lead."""
 
@@ -192,6 +192,7 @@ async def find_lead_by_token(conn: Connection, token_id: str) -> StoredLead | No
 
 def lead_from_row(row: Row) -> Lead:
     """A Lead from a row holding LEAD_COLUMNS."""
+    withdrawn = row["marketing_withdrawn_at"]
     return Lead(
         id=row["id"],
         reference=row["reference"],
@@ -202,8 +203,9 @@ def lead_from_row(row: Row) -> Lead:
         email=row["email"],
         treatment=row["treatment"],
         preferred_date=date.fromisoformat(row["preferred_date"]),
-        consent_marketing=bool(row["consent_marketing"]),
+        consent_marketing=bool(row["consent_marketing"]) and withdrawn is None,
         attribution=Attribution(**{name: row[name] for name in ATTRIBUTION_FIELDS}),
+        marketing_withdrawn_at=datetime.fromisoformat(withdrawn) if withdrawn else None,
     )
 
 
@@ -212,3 +214,14 @@ async def get_lead(conn: Connection, lead_id: int) -> Lead | None:
     query = f"SELECT {LEAD_COLUMNS} FROM leads WHERE id = ?"  # noqa: S608 - constant columns
     row = await conn.fetchrow(query, (lead_id,))
     return lead_from_row(row) if row else None
+
+
+@storage_errors
+async def marketing_withdrawn_at(conn: Connection, reference: str) -> tuple[bool, datetime | None]:
+    """Whether a lead has this reference, and when its marketing consent was withdrawn."""
+    row = await conn.fetchrow(
+        "SELECT marketing_withdrawn_at FROM leads WHERE reference = ?", (reference,)
+    )
+    if row is None:
+        return False, None
+    return True, datetime.fromisoformat(row[0]) if row[0] else None

@@ -18,6 +18,7 @@ class Staff:
     email: str
     created_at: datetime
     disabled: bool
+    admin: bool = False  # may erase a person's data; others read and export only
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class StaffLogin:
     password_hash: str
 
 
-_STAFF_COLUMNS = "id, email, created_at, disabled_at, password_hash"
+_STAFF_COLUMNS = "id, email, created_at, disabled_at, admin, password_hash"
 
 
 def _staff(row: Row) -> Staff:
@@ -35,6 +36,7 @@ def _staff(row: Row) -> Staff:
         email=row["email"],
         created_at=datetime.fromisoformat(row["created_at"]),
         disabled=row["disabled_at"] is not None,
+        admin=bool(row["admin"]),
     )
 
 
@@ -46,6 +48,7 @@ class NewStaff:
     email: str
     password_hash: str
     at: datetime
+    admin: bool = False
 
 
 async def add_staff(conn: Connection, items: Sequence[NewStaff]) -> list[bool]:
@@ -53,9 +56,9 @@ async def add_staff(conn: Connection, items: Sequence[NewStaff]) -> list[bool]:
     added = []
     for new in items:
         changed = await conn.execute(
-            "INSERT INTO staff (email, password_hash, created_at, password_changed_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
-            (new.email, new.password_hash, utc_iso(new.at), utc_iso(new.at)),
+            "INSERT INTO staff (email, password_hash, created_at, password_changed_at, admin) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+            (new.email, new.password_hash, utc_iso(new.at), utc_iso(new.at), int(new.admin)),
         )
         added.append(changed == 1)
     return added
@@ -97,6 +100,24 @@ async def set_disabled(conn: Connection, items: Sequence[Disable]) -> list[bool]
         )
         await _end_sessions(conn, item.email)
         done.append(count == 1)
+    return done
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    email: str
+    admin: bool
+
+
+async def set_admin(conn: Connection, items: Sequence[RoleChange]) -> list[bool]:
+    """Make an account an administrator or ordinary staff; False for an unknown email.
+    Sessions stay: the role is read from the database on every request."""
+    done = []
+    for item in items:
+        changed = await conn.execute(
+            "UPDATE staff SET admin = ? WHERE email = ?", (int(item.admin), item.email)
+        )
+        done.append(changed == 1)
     return done
 
 
@@ -244,7 +265,7 @@ async def session_staff(conn: Connection, id_hash: str, now: datetime) -> Staff 
     """The active staff member a session belongs to; None when it ended or the
     account is disabled (checked on every request, so it takes effect at once)."""
     query = (
-        "SELECT staff.id, staff.email, staff.created_at, staff.disabled_at, "
+        "SELECT staff.id, staff.email, staff.created_at, staff.disabled_at, staff.admin, "
         "staff.password_hash FROM staff_sessions JOIN staff ON staff.id = staff_id "
         "WHERE id_hash = ? AND expires_at > ? AND staff.disabled_at IS NULL"
     )
