@@ -29,6 +29,7 @@ from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
 from leadform.views import admin, api, embed, errors, export, register, sign_in, site
 from leadform.views.context import AppContext
+from leadform.views.fast_path import FastPath
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
 from leadform.web.log_stream import flush_logs
@@ -42,8 +43,12 @@ logger = logging.getLogger("leadform")
 EXPORT_TYPES = ("text/csv", XLSX_MEDIA_TYPE)
 
 
-def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
-    """Build the ASGI app; `settings` default to the environment's."""
+def create_app(
+    settings: Settings | None = None, clock: Clock = system_clock, *, fast_path: bool = True
+) -> Starlette:
+    """Build the ASGI app; `settings` default to the environment's. `fast_path=False`
+    leaves out the fast path (views/fast_path.py), for the tests that compare it
+    with the full stack."""
     settings = settings or load_settings()
     languages = load_languages(
         settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
@@ -72,6 +77,9 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             wake_delivery=deliverer.wake,
             notify=notification_targets(settings),
         )
+        # The public holidays of the range's years are computed now (about half a second
+        # the first time), not while the first visitor waits for the form.
+        intake.bookable()
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         deliverer.start()  # picks up whatever an earlier run left pending
@@ -102,7 +110,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             *(embed.example_routes if settings.examples else []),
             Mount("/static", AssetFiles(assets), name="static"),
         ],
-        middleware=middleware(settings),
+        middleware=middleware(settings, fast_path),
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,
@@ -112,10 +120,12 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     )
 
 
-def middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first. The proxy headers come first so that every later layer (rate
-    limits, the stored address) sees the real client, and only when the peer is a
-    proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own implementation)."""
+def middleware(settings: Settings, fast_path: bool = True) -> list[Middleware]:
+    """Outermost first. The proxy headers come first so that every later layer (the
+    fast path, rate limits, the stored address) sees the real client, and only when
+    the peer is a proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own
+    implementation). The fast path answers the hot routes before the rest."""
+    frames = FramePolicy(settings.embed_origins)
     layers = [
         # Pages carry no per-visitor secret (a form token is given to anyone who
         # asks), so compressing them gives BREACH-style attacks nothing to find.
@@ -127,14 +137,16 @@ def middleware(settings: Settings) -> list[Middleware]:
             compresslevel=6,
             exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/csv", XLSX_MEDIA_TYPE),
         ),
-        Middleware(SecurityHeaders, frames=FramePolicy(settings.embed_origins)),
+        Middleware(SecurityHeaders, frames=frames),
         Middleware(AdminHeaders),
         Middleware(ApiCors, origins=settings.embed_origins),
         Middleware(BodyLimit),
     ]
+    # The request log sees every answer the full stack gives, 413s included (the fast
+    # path writes the same line for its own). It logs no address, so its place
+    # relative to the proxy headers does not matter.
+    front = [Middleware(FastPath, frames=frames)] if fast_path else []
     if settings.trusted_proxies:
         proxies = list(settings.trusted_proxies)
-        layers.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
-    # Outermost of all: the request log sees every answer, 413s included. It logs no
-    # address, so it need not come after the proxy headers.
-    return [Middleware(RequestLog), *layers]
+        front.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
+    return [*front, Middleware(RequestLog), *layers]

@@ -192,7 +192,9 @@ def test_export_to_a_file_leaves_no_partial_file(env: dict[str, str], tmp_path: 
     result = leadform(env, "export", "-o", str(tmp_path / "leads.csv"))
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["leads.csv", "leads.db"] + [
-        name for name in ("leads.db-shm", "leads.db-wal") if (tmp_path / name).exists()
+        name
+        for name in ("leads.db-shm", "leads.db-wal", "leads.db-writer.lock")
+        if (tmp_path / name).exists()
     ]
     assert "FILE1" in (tmp_path / "leads.csv").read_text(encoding="utf-8-sig")
 

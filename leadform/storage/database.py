@@ -17,6 +17,7 @@ from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
 from leadform.storage.errors import StorageError
 from leadform.storage.leads import find_lead_by_token, write_leads
 from leadform.storage.submission_limits import record_submission_attempts, write_leads_within_limits
+from leadform.storage.write_lock import WriteLock, write_lock_path
 from leadform.storage.writer import Writer
 
 logger = logging.getLogger("leadform.storage")
@@ -156,11 +157,20 @@ async def open_database(path: Path, busy_timeout: float = 5.0) -> Database:
     try:
         await migrate(write_conn)
         await _quick_check(write_conn)
-        reader = await connect(path, busy_timeout)
+        lock = WriteLock(write_lock_path(path))
+    except OSError as exc:
+        await write_conn.close()
+        raise StorageError(f"cannot open {write_lock_path(path)}: {exc.strerror}") from exc
     except BaseException:
         await write_conn.close()
         raise
-    writer = Writer(write_conn)
+    try:
+        reader = await connect(path, busy_timeout)
+    except BaseException:
+        lock.close()
+        await write_conn.close()
+        raise
+    writer = Writer(write_conn, lock)
     writer.start()
     return Database(reader, writer)
 
