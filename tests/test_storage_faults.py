@@ -26,7 +26,8 @@ from leadform.application import create_app
 from leadform.config import Settings, load_settings
 from leadform.views.context import AppContext
 from tests.conftest import FakeClock, form_token
-from tests.test_http_form import VALID, database_locked, fresh_token, stored_leads
+from tests.databases import tables_locked
+from tests.test_http_form import VALID, fresh_token, stored_leads
 
 pytestmark = pytest.mark.anyio
 
@@ -113,7 +114,7 @@ async def trouble(
     if kind == "read-only database":
         yield settings, lambda ctx: injected(ctx, monkeypatch, CAUSES[kind]), CAUSES[kind]
     else:
-        yield settings, lambda ctx: database_locked(settings.database), CAUSES[kind]
+        yield settings, lambda ctx: tables_locked(settings.database), CAUSES[kind]
 
 
 async def test_storage_trouble_gives_a_localised_503_a_log_line_and_recovers(
