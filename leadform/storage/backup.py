@@ -17,6 +17,7 @@ from pathlib import Path
 
 from leadform.storage.database import migrations
 from leadform.storage.errors import StorageError
+from leadform.storage.file_lock import exclusive_hold
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,15 @@ def check_backup(path: Path) -> Snapshot:
 
 
 def restore_database(backup: Path, target: Path, keep_as: Path | None) -> Snapshot:
-    """Replace the database at `target` (the service stopped) with `backup`; the
-    current one is first copied to `keep_as` when it exists and `keep_as` is given."""
+    """Replace the database at `target` with `backup`; the current one is first copied
+    to `keep_as` when it exists and `keep_as` is given. Refuses (DatabaseInUse) while
+    any process has `target` open."""
     check_backup(backup)
+    with exclusive_hold(target):
+        return _replace(backup, target, keep_as)
+
+
+def _replace(backup: Path, target: Path, keep_as: Path | None) -> Snapshot:
     if keep_as is not None and target.is_file():
         _keep(target, keep_as)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import aiosqlite
 from leadform.domain.leads import NewLead, StoredLead
 from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
 from leadform.storage.errors import StorageError
+from leadform.storage.file_lock import SharedHold
 from leadform.storage.leads import find_lead_by_token, write_leads
 from leadform.storage.submission_limits import record_submission_attempts, write_leads_within_limits
 from leadform.storage.writer import Writer
@@ -105,15 +106,62 @@ async def _user_version(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+class FileIdentity:
+    """The database file this process opened (device and inode), to notice when the
+    path has been given another file (copied over, restored by hand): connections
+    opened before keep writing into the old one, where nobody will ever find a lead."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._opened = self._current()
+        self._reported = False
+
+    def _current(self) -> tuple[int, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def replaced(self) -> bool:
+        if self._current() == self._opened:
+            return False
+        if not self._reported:
+            self._reported = True
+            logger.error(
+                "the database file %s was replaced or removed while open: "
+                "refusing writes; restart the service",
+                self.path,
+            )
+        return True
+
+    def check(self) -> None:
+        if self.replaced():
+            raise StorageError(f"the database file {self.path} was replaced while open")
+
+
 class Database:
     """A read connection and the single writer; created in the app's lifespan."""
 
-    def __init__(self, reader: aiosqlite.Connection, writer: Writer) -> None:
+    def __init__(
+        self,
+        reader: aiosqlite.Connection,
+        writer: Writer,
+        identity: FileIdentity | None = None,
+        hold: SharedHold | None = None,
+    ) -> None:
         self.reader = reader
         self.writer = writer
+        self.identity = identity
+        self._hold = hold
+
+    def _check_file(self) -> None:
+        if self.identity is not None:
+            self.identity.check()
 
     async def save_lead(self, new: NewLead) -> StoredLead:
         """Store a lead (or find the one its token already stored) once committed."""
+        self._check_file()
         stored: StoredLead = await self.writer.submit(write_leads, new)
         return stored
 
@@ -121,6 +169,7 @@ class Database:
         self, new: NewLead, attempt: SubmissionAttempt
     ) -> StoredLead | OverLimit:
         """Like save_lead, unless the attempt is over a rate limit: then nothing is stored."""
+        self._check_file()
         result: StoredLead | OverLimit = await self.writer.submit(
             write_leads_within_limits, (new, attempt)
         )
@@ -135,6 +184,8 @@ class Database:
         return await find_lead_by_token(self.reader, token_id)
 
     async def ping(self) -> bool:
+        if self.identity is not None and self.identity.replaced():
+            return False
         try:
             async with self.reader.execute("SELECT count(*) FROM sqlite_schema") as cursor:
                 return (await cursor.fetchone()) is not None
@@ -142,14 +193,36 @@ class Database:
             return False
 
     async def close(self) -> None:
-        await self.writer.stop()
-        await self.reader.close()
+        try:
+            await self.writer.stop()
+            await self.reader.close()
+        finally:
+            if self._hold is not None:
+                self._hold.release()
 
 
-async def open_database(path: Path, busy_timeout: float = 5.0) -> Database:
-    """Create the folder and file if needed, migrate, and start the writer."""
+async def open_database(
+    path: Path, busy_timeout: float = 5.0, *, create: bool = True
+) -> Database:
+    """Create the folder and file if needed (unless `create` is false: then a missing
+    file is a StorageError naming it), migrate, and start the writer. The process holds
+    the database's shared lock until `close`, so a restore cannot replace it meanwhile."""
+    if not create and not path.is_file():
+        raise StorageError(f"no database at {path} (set LEADFORM_DATABASE or --env-file)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+    hold = SharedHold(path)
+    try:
+        return await _open(path, busy_timeout, hold)
+    except BaseException:
+        hold.release()
+        raise
+
+
+async def _open(path: Path, busy_timeout: float, hold: SharedHold) -> Database:
+    try:
         write_conn = await connect(path, busy_timeout)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
@@ -162,7 +235,7 @@ async def open_database(path: Path, busy_timeout: float = 5.0) -> Database:
         raise
     writer = Writer(write_conn)
     writer.start()
-    return Database(reader, writer)
+    return Database(reader, writer, FileIdentity(path), hold)
 
 
 async def _quick_check(conn: aiosqlite.Connection) -> None:
