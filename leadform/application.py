@@ -44,7 +44,7 @@ EXPORT_TYPES = ("text/csv", XLSX_MEDIA_TYPE)
 
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
     """Build the ASGI app; `settings` default to the environment's."""
-    settings = settings or load_settings()
+    settings = settings or load_settings(create_secret=True)
     languages = load_languages(
         settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
     )

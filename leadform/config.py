@@ -1,5 +1,7 @@
 """Settings: read once from a mapping (the environment by default), cast, validated.
 
+The server and every command read them the same way: the environment, over the env
+file that LEADFORM_ENV_FILE (or `leadform --env-file PATH`) names, over the defaults.
 Every setting is listed in SETTINGS with its default and meaning; the README table
 is checked against this list by a test, so none goes undocumented.
 """
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from email_validator import EmailNotValidError, validate_email
 
 from leadform.domain.origins import parse_origins
@@ -62,14 +65,22 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "LEADFORM_ENV_FILE",
+        "",
+        "a file of `NAME=value` lines (such as `/etc/leadform/leadform.env`) read by the "
+        "service and every command; the environment's own values win. "
+        "`leadform --env-file PATH` sets it",
+    ),
     Setting("LEADFORM_HOST", "127.0.0.1", "bind address"),
     Setting("LEADFORM_PORT", "8000", "port"),
     Setting("LEADFORM_DATABASE", "var/leads.db", "SQLite file (its folder is created)"),
     Setting(
         "LEADFORM_SECRET_KEY",
         None,
-        "signs form tokens; generated once into `secret_key` beside the database "
-        "(mode 0600) with a warning when unset. Give every instance the same key.",
+        "signs form tokens and sessions; at least 32 characters (`leadform secret` prints "
+        "a new one). When unset, `leadform serve` generates one into `secret_key` beside "
+        "the database (mode 0600) with a warning. Give every instance the same key.",
     ),
     Setting(
         "LEADFORM_TIMEZONE",
@@ -223,12 +234,59 @@ class Settings:
     notify_give_up_hours: float = 24.0
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, *, root: Path | None = None
-) -> Settings:
-    """Build Settings from `environ` (default: os.environ); relative paths resolve
-    against `root` when given, else as `default_root` says."""
+ENV_FILE = "LEADFORM_ENV_FILE"
+MIN_SECRET_KEY = 32
+SECRET_FILE = "secret_key"  # noqa: S105 - the name of the key's file, not a key
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """The raw values in force and where each came from ("environment", "env file
+    PATH"); a setting in neither has its default."""
+
+    values: Mapping[str, str]
+    sources: Mapping[str, str]
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+
+def read_configuration(environ: Mapping[str, str] | None = None) -> Configuration:
+    """The environment over the env file it names (LEADFORM_ENV_FILE)."""
     env = os.environ if environ is None else environ
+    known = {s.variable for s in SETTINGS}
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    env_file = env.get(ENV_FILE, "")
+    if env_file:
+        path = Path(env_file)
+        if not path.is_file():
+            raise SettingsError(ENV_FILE, f"no such file: {path}")
+        try:
+            found = dotenv_values(path, interpolate=False)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(ENV_FILE, f"cannot read {path}: {exc}") from None
+        for name, value in found.items():
+            if name not in known or name == ENV_FILE:
+                raise SettingsError(ENV_FILE, f"{path}: {name} is not a leadform setting")
+            values[name], sources[name] = value or "", f"env file {path}"
+    for name in known:
+        if name in env:
+            values[name], sources[name] = env[name], "environment"
+    return Configuration(values, sources)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    root: Path | None = None,
+    create_secret: bool = False,
+) -> Settings:
+    """Build Settings from `environ` (default: os.environ) and its env file; relative
+    paths resolve against `root` when given, else as `default_root` says. Without
+    LEADFORM_SECRET_KEY the key is read from `secret_key` beside the database, and
+    created there only when `create_secret` (the service; commands never create one)."""
+    env = read_configuration(environ).values
 
     def raw(name: str) -> str:
         value = env.get(name)
@@ -245,7 +303,7 @@ def load_settings(
         host=_cast(raw, "LEADFORM_HOST", _host),
         port=_cast(raw, "LEADFORM_PORT", _port),
         database=database,
-        secret_key=env.get("LEADFORM_SECRET_KEY", ""),
+        secret_key=_cast(raw, "LEADFORM_SECRET_KEY", _secret_key),
         timezone=_cast(raw, "LEADFORM_TIMEZONE", _zone),
         min_days_ahead=min_days,
         max_days_ahead=max_days,
@@ -265,6 +323,9 @@ def load_settings(
     )
     if settings.secret_key:
         return settings
+    if not create_secret:
+        key_file = database.parent / SECRET_FILE
+        return replace(settings, secret_key=_read_secret(key_file) if key_file.is_file() else "")
     # Only once every value checked out: a typo elsewhere must not leave a key behind.
     try:
         key = load_or_create_secret(database.parent)
@@ -279,13 +340,13 @@ def load_settings(
 def database_path(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
     """LEADFORM_DATABASE alone, for commands that need no other setting (backup, restore):
     the same file `leadform serve` would open."""
-    env = os.environ if environ is None else environ
+    env = read_configuration(environ).values
     return _setting_path(env, "LEADFORM_DATABASE", root)
 
 
 def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
     """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
-    env = os.environ if environ is None else environ
+    env = read_configuration(environ).values
     if not env.get("LEADFORM_LOCALES_DIR"):
         env = {}  # empty means the default, as before
     return _setting_path(env, "LEADFORM_LOCALES_DIR", root)
@@ -320,11 +381,11 @@ def _notification_settings(raw: Callable[[str], str]) -> dict[str, Any]:
 
 def load_or_create_secret(folder: Path) -> str:
     """Read `folder/secret_key`, creating it (mode 0600) on first use."""
-    path = folder / "secret_key"
+    path = folder / SECRET_FILE
     if path.exists():
-        return path.read_text(encoding="ascii").strip()
+        return _read_secret(path)
     folder.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key = new_secret_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
@@ -335,8 +396,32 @@ def load_or_create_secret(folder: Path) -> str:
     return key
 
 
+def _read_secret(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError("LEADFORM_SECRET_KEY", f"cannot read {path}: {exc}") from None
+    return _secret_key(key)
+
+
+def new_secret_key() -> str:
+    """A key for LEADFORM_SECRET_KEY: 64 URL-safe characters (384 random bits)."""
+    return secrets.token_urlsafe(48)
+
+
+def _secret_key(value: str) -> str:
+    if value and len(value) < MIN_SECRET_KEY:
+        raise ValueError(
+            f"must be at least {MIN_SECRET_KEY} characters (got {len(value)}); "
+            "`leadform secret` prints a new one"
+        )
+    return value
+
+
 # Values that may carry a password are never echoed in an error.
-_SECRET_BEARING = frozenset({"LEADFORM_WEBHOOK_URL", "LEADFORM_SMTP_URL"})
+_SECRET_BEARING = frozenset(
+    {"LEADFORM_WEBHOOK_URL", "LEADFORM_SMTP_URL", "LEADFORM_SECRET_KEY", "LEADFORM_WEBHOOK_SECRET"}
+)
 
 
 def _cast(raw: Callable[[str], str], name: str, cast: Callable[[str], Any]) -> Any:
@@ -488,6 +573,24 @@ def _split_url(url: str) -> SplitResult:
     except ValueError:
         raise ValueError("is not a valid URL") from None
     return parts
+
+
+def masked(name: str, value: str) -> str:
+    """`value` fit to print: secrets starred out, passwords cut from URLs."""
+    if not value:
+        return value
+    if name in ("LEADFORM_SECRET_KEY", "LEADFORM_WEBHOOK_SECRET"):
+        return f"*** ({len(value)} characters)"
+    if name in _SECRET_BEARING:
+        return " ".join(_redacted(_split_url_or_empty(part)) for part in value.split())
+    return value
+
+
+def _split_url_or_empty(value: str) -> SplitResult:
+    try:
+        return _split_url(value)
+    except ValueError:
+        return urlsplit("")
 
 
 def _redacted(parts: SplitResult) -> str:

@@ -17,7 +17,7 @@ def run_leadform(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Compl
 
 def test_invalid_setting_stops_serve_with_one_line_naming_it(tmp_path: Path) -> None:
     result = run_leadform(
-        "serve", env={"LEADFORM_PORT": "eighty", "LEADFORM_SECRET_KEY": "k"}, cwd=tmp_path
+        "serve", env={"LEADFORM_PORT": "eighty", "LEADFORM_SECRET_KEY": "k" * 32}, cwd=tmp_path
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -31,7 +31,7 @@ def test_database_from_a_newer_leadform_stops_serve_with_one_line(tmp_path: Path
     path = tmp_path / "leads.db"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 9999")
-    env = {"LEADFORM_DATABASE": str(path), "LEADFORM_SECRET_KEY": "k"}
+    env = {"LEADFORM_DATABASE": str(path), "LEADFORM_SECRET_KEY": "k" * 32}
     result = run_leadform("serve", env=env, cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
@@ -41,7 +41,7 @@ def test_database_from_a_newer_leadform_stops_serve_with_one_line(tmp_path: Path
 def test_missing_catalog_folder_stops_serve_with_one_line(tmp_path: Path) -> None:
     env = {
         "LEADFORM_DATABASE": str(tmp_path / "l.db"),
-        "LEADFORM_SECRET_KEY": "k",
+        "LEADFORM_SECRET_KEY": "k" * 32,
         "LEADFORM_LOCALES_DIR": str(tmp_path / "nowhere"),
     }
     result = run_leadform("serve", env=env, cwd=tmp_path)

@@ -3,7 +3,18 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, export, i18n, notifications, restore, serve, staff, tokens
+from leadform.commands import (
+    backup,
+    config,
+    export,
+    i18n,
+    notifications,
+    restore,
+    secret,
+    serve,
+    staff,
+    tokens,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     serve,
@@ -14,4 +25,6 @@ COMMANDS: tuple[ModuleType, ...] = (
     export,
     backup,
     restore,
+    config,
+    secret,
 )

@@ -27,7 +27,7 @@ def run_with_database(work: Callable[[Settings, Database], Awaitable[int]]) -> i
         return fail(str(problem), 2)
 
     async def main() -> int:
-        db = await open_database(settings.database, settings.busy_timeout)
+        db = await open_database(settings.database, settings.busy_timeout, create=False)
         try:
             return await work(settings, db)
         finally:

@@ -67,7 +67,7 @@ def _with_settings(action: Any) -> int:
 
 
 async def _status(settings: Settings) -> NotificationStatus:
-    db = await open_database(settings.database, settings.busy_timeout)
+    db = await open_database(settings.database, settings.busy_timeout, create=False)
     try:
         return await notification_status(db, system_clock())
     finally:
@@ -75,7 +75,7 @@ async def _status(settings: Settings) -> NotificationStatus:
 
 
 async def _retry(settings: Settings, include_failed: bool) -> RetryCounts:
-    db = await open_database(settings.database, settings.busy_timeout)
+    db = await open_database(settings.database, settings.busy_timeout, create=False)
     try:
         counts: RetryCounts = await db.writer.submit(
             retry_notifications, Retry(system_clock(), include_failed)

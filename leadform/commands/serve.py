@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     # Check settings and catalogs here, so a mistake is one line, not a traceback
     # from every worker.
     try:
-        settings = load_settings()
+        settings = load_settings(create_secret=True)
         languages = load_languages(
             settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
         )

@@ -201,9 +201,7 @@ class Database:
                 self._hold.release()
 
 
-async def open_database(
-    path: Path, busy_timeout: float = 5.0, *, create: bool = True
-) -> Database:
+async def open_database(path: Path, busy_timeout: float = 5.0, *, create: bool = True) -> Database:
     """Create the folder and file if needed (unless `create` is false: then a missing
     file is a StorageError naming it), migrate, and start the writer. The process holds
     the database's shared lock until `close`, so a restore cannot replace it meanwhile."""

@@ -62,8 +62,7 @@ def exclusive_hold(database: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise DatabaseInUse(
-                f"{database} is open in another process (is leadform serve running?); "
-                "stop it first"
+                f"{database} is open in another process (is leadform serve running?); stop it first"
             ) from None
         yield
     finally:

@@ -179,7 +179,7 @@ async def register(request: Request) -> Response:
     language = page_language(request, "register")
     if isinstance(language, Response):
         return language
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as monitors send it
         treatment = request.query_params.get("treatment", "")
         values = {"treatment": treatment} if treatment in TREATMENTS else {}
         return blank_form(request, language, values)

@@ -33,7 +33,7 @@ def render_login(
 
 
 async def login(request: Request) -> Response:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as monitors send it
         if await signed_in_staff(request) is not None:
             return RedirectResponse(safe_next(request.query_params.get("next", "")), 303)
         return render_login(request)
