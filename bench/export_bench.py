@@ -17,7 +17,6 @@ import csv
 import io
 import os
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from leadform.storage.database import migrations, split_statements  # noqa: E402
+from tests.servers import server_env, start_server  # noqa: E402
 
 SURNAMES_EN = ["Chan", "Wong", "Lee", "Cheung", "Lau", "Ho", "Ng", "Leung", "Tam", "Yip"]
 GIVEN_EN = ["Tai Man", "Siu Ming", "Emily", "Jason", "Karen", "Michael", "Wing Yan", "Ka Ho"]
@@ -117,12 +117,6 @@ def fill(path: Path, count: int) -> None:
     conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def rss_kib(pid: int) -> int:
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
@@ -189,12 +183,7 @@ def main() -> int:
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "leads.db")
     args = parser.parse_args()
     fill(args.db, args.leads)
-    env = {
-        **os.environ,
-        "LEADFORM_DATABASE": str(args.db),
-        "LEADFORM_SECRET_KEY": "bench-secret",
-        "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
-    }
+    env = server_env(args.db)
     created = subprocess.run(
         [sys.executable, "-m", "leadform", "tokens", "create", f"bench-{time.time_ns()}"],
         env=env,
@@ -203,27 +192,15 @@ def main() -> int:
         check=True,
     )
     headers = {"Authorization": f"Bearer {created.stdout.strip()}"}
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "leadform", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = start_server(args.db.parent, LEADFORM_DATABASE=str(args.db), LEADFORM_RATE_LIMIT="0")
+    base = server.base_url
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
         warm = httpx.get(
             f"{base}/admin/leads.csv?treatment=acne&from=2026-10-01", headers=headers, timeout=120
         )
         warm.raise_for_status()
-        baseline = rss_kib(server.pid)
-        sampler = Sampler(server.pid, args.db.with_name(args.db.name + "-wal"))
+        baseline = rss_kib(server.process.pid)
+        sampler = Sampler(server.process.pid, args.db.with_name(args.db.name + "-wal"))
         stop, inserted = threading.Event(), [0]
         writer = threading.Thread(target=trickle_writer, args=(args.db, stop, inserted))
         sampler.start()
@@ -243,8 +220,7 @@ def main() -> int:
         sampler.done.set()
         sampler.join()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server.process)
     rows -= 1  # the header
     fetch_speed, csv_speed = reference_speeds(args.db)
     print(f"load average       {os.getloadavg()[0]:.1f} (2 cores)")

@@ -22,7 +22,8 @@ from leadform.domain.notifications import WEBHOOK, NotificationTarget
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.webhook import WebhookSender, webhook_client
 from leadform.storage import open_database
-from tests.peers import SECRET, Concurrency, Receiver, free_port, serving
+from tests.peers import SECRET, Concurrency, Receiver, serving
+from tests.servers import free_port
 
 LEADS = 2000
 CONCURRENCY = 50

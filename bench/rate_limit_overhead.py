@@ -13,10 +13,8 @@ Bounded: each run lasts --seconds.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +24,10 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import bookable_day, start_server, stop  # noqa: E402
+
 TOKENS = 40_000
 
 LUA = """
@@ -48,39 +50,15 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(base: str) -> None:
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
 def run(limit: str, args: argparse.Namespace, tmp: Path) -> float:
-    port = free_port()
-    env = os.environ | {
-        "LEADFORM_DATABASE": str(tmp / f"leads-{port}.db"),
-        "LEADFORM_SECRET_KEY": "bench-" + "k" * 40,
-        "LEADFORM_MIN_FILL_SECONDS": "0",
-        "LEADFORM_TRUSTED_PROXIES": "127.0.0.1",
-        "LEADFORM_RATE_LIMIT": limit,
-    }
-    command = [sys.executable, "-m", "leadform", "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    server = start_server(
+        tmp,
+        LEADFORM_DATABASE=str(tmp / f"leads-{time.time_ns()}.db"),
+        LEADFORM_TRUSTED_PROXIES="127.0.0.1",
+        LEADFORM_RATE_LIMIT=limit,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_ready(base)
+        base = server.base_url
         script = prepare(base, tmp)
         wrk = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script), base],
@@ -89,8 +67,7 @@ def run(limit: str, args: argparse.Namespace, tmp: Path) -> float:
             check=True,
         )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server.process)
     if "Non-2xx" in wrk.stdout:
         raise RuntimeError(f"some answers were not 201:\n{wrk.stdout}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", wrk.stdout)
@@ -101,7 +78,7 @@ def run(limit: str, args: argparse.Namespace, tmp: Path) -> float:
 def prepare(base: str, tmp: Path) -> Path:
     tokens = tmp / "tokens.txt"
     with httpx.Client(base_url=base) as client:
-        day = client.get("/api/form").json()["bookable"]["earliest"]
+        day = bookable_day(base)
         tokens.write_text(
             "".join(client.get("/api/form").json()["token"] + "\n" for _ in range(TOKENS))
         )

@@ -16,8 +16,6 @@ import os
 import platform
 import re
 import shlex
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -32,11 +30,13 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from bench import inprocess
 from leadform.clock import system_clock
+from leadform.config import load_settings
+from leadform.registration.dates import bookable_range
 from leadform.registration.form_tokens import FormTokens
+from tests.servers import free_port, spawn, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -118,25 +118,6 @@ class Server:
         return f"{shown_env} {command}".strip()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(port: int, path: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server on port {port} not ready after 30 s")
-
-
 @contextmanager
 def serve(kind: str, name: str, workers: int = 1) -> Iterator[Server]:
     port = free_port()
@@ -172,26 +153,14 @@ def serve(kind: str, name: str, workers: int = 1) -> Iterator[Server]:
             command += [f"--port={port}", f"--workers={workers}"]
         else:
             command = [PYTHON, "-m", "bench.serve", targets[kind], str(port), str(workers)]
-    log = (WORK / f"{name}.log").open("wb")
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = WORK / f"{name}.log"
+    log.unlink(missing_ok=True)
+    process = spawn(command, {**os.environ, **env}, log)
     try:
-        wait_ready(port, "/en/register", process)
+        wait_ready(f"http://127.0.0.1:{port}/en/register", process, log)
         yield Server(command, env, port, process, database if kind != "bare" else None)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+        stop(process)
 
 
 def wrk(
@@ -224,7 +193,13 @@ def warm_up(server: Server, path: str) -> None:
 
 
 def lead_body(treatment: str = "acne") -> str:
-    day = datetime.now(ZoneInfo("Asia/Hong_Kong")).date() + timedelta(days=7)
+    # The server's own rule on the real clock, one day past the earliest so a clinic
+    # midnight during a round cannot make it too early (the Flask peer takes it too).
+    settings = load_settings({"LEADFORM_SECRET_KEY": SECRET})
+    bookable = bookable_range(
+        system_clock(), settings.timezone, settings.min_days_ahead, settings.max_days_ahead
+    )
+    day = bookable.earliest + timedelta(days=1)
     fields = {
         "name": "陳大文",
         "phone": "9123 4567",

@@ -32,7 +32,7 @@ from e2e.browser import (
     safe_name,
     screenshot,
 )
-from e2e.server import RunningServer, running_server
+from tests.servers import Server, running_server
 
 LANGUAGES = ["en", "zh-hant-hk", "zh-hans-cn"]
 
@@ -62,7 +62,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A real service for the module's tests; tests tell their leads apart by name."""
     with running_server(tmp_path_factory.mktemp("server")) as running:
         yield running
@@ -81,7 +81,7 @@ def watch() -> PageWatch:
 
 
 @pytest.fixture
-def open_page(browser: Browser, server: RunningServer, watch: PageWatch) -> Iterator[OpenPage]:
+def open_page(browser: Browser, server: Server, watch: PageWatch) -> Iterator[OpenPage]:
     """Open pages as a visitor in a language would (browser locale, Accept-Language);
     each page's console errors and failed requests fail the test."""
     contexts: list[BrowserContext] = []

@@ -13,8 +13,8 @@ from playwright.sync_api import ElementHandle, Frame, Page, ViewportSize
 
 from e2e.browser import DESKTOP, NARROW_PHONE
 from e2e.conftest import OpenPage
-from e2e.server import RunningServer, running_server
 from e2e.visitor import unique_name
+from tests.servers import Server, running_server
 
 # slot id on the example page -> (the form's <html lang>, the preselected treatment)
 SLOTS = {
@@ -31,16 +31,14 @@ ALL_SIZED = """() => {
 
 
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The blog: serves only the example article (another origin than the forms)."""
     with running_server(tmp_path_factory.mktemp("blog"), LEADFORM_EXAMPLES="1") as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, landing: RunningServer
-) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, landing: Server) -> Iterator[Server]:
     """The form service, allowing the blog to frame it."""
     folder = tmp_path_factory.mktemp("forms")
     with running_server(folder, LEADFORM_EMBED_ORIGINS=landing.base_url) as running:
@@ -49,8 +47,8 @@ def server(
 
 def open_article(
     open_page: OpenPage,
-    landing: RunningServer,
-    server: RunningServer,
+    landing: Server,
+    server: Server,
     viewport: ViewportSize = DESKTOP,
 ) -> Page:
     page = open_page("en", viewport=viewport)
@@ -88,7 +86,7 @@ def scroll_size(frame: Frame) -> dict[str, int]:
 
 @pytest.mark.parametrize("viewport", [NARROW_PHONE, DESKTOP], ids=["320px", "desktop"])
 def test_three_forms_in_their_languages_fit_their_frames_without_scrolling(
-    open_page: OpenPage, landing: RunningServer, server: RunningServer, viewport: ViewportSize
+    open_page: OpenPage, landing: Server, server: Server, viewport: ViewportSize
 ) -> None:
     page = open_article(open_page, landing, server, viewport)
     for slot, (html_lang, treatment) in SLOTS.items():
@@ -103,7 +101,7 @@ def test_three_forms_in_their_languages_fit_their_frames_without_scrolling(
 
 
 def test_frame_grows_with_errors_shrinks_on_thanks_and_tells_the_page(
-    open_page: OpenPage, landing: RunningServer, server: RunningServer
+    open_page: OpenPage, landing: Server, server: Server
 ) -> None:
     page = open_article(open_page, landing, server)
     page.evaluate(
@@ -160,7 +158,7 @@ def test_frame_grows_with_errors_shrinks_on_thanks_and_tells_the_page(
 
 
 def test_messages_from_anywhere_but_the_forms_own_frame_are_ignored(
-    open_page: OpenPage, landing: RunningServer, server: RunningServer
+    open_page: OpenPage, landing: Server, server: Server
 ) -> None:
     page = open_article(open_page, landing, server)
     before = height(page, "form-milia")

@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 
 from e2e.browser import PageWatch
 from e2e.conftest import OpenPage
-from e2e.server import RunningServer
 from e2e.visitor import (
     Answers,
     a_bookable_day,
@@ -35,6 +34,7 @@ from e2e.visitor import (
 from leadform.i18n.messages import Message
 from leadform.registration import rules
 from leadform.registration.dates import BookableRange
+from tests.servers import Server
 
 Shot = Callable[[Page, str], Path]
 
@@ -48,7 +48,7 @@ def other_language(lang: str) -> str:
 
 
 def test_submitted_form_lands_on_thanks_in_the_same_language_and_is_stored(
-    page: Page, lang: str, server: RunningServer, shot: Shot
+    page: Page, lang: str, server: Server, shot: Shot
 ) -> None:
     open_form(page, lang)
     shot(page, "empty")
@@ -128,7 +128,7 @@ LINK_TARGETS = {"treatment": "treatment-acne"}
 def test_each_error_is_shown_by_its_field_and_in_the_summary(
     page: Page,
     lang: str,
-    server: RunningServer,
+    server: Server,
     shot: Shot,
     changes: Callable[[BookableRange], dict[str, object]],
     field: str,
@@ -205,7 +205,7 @@ def test_date_before_the_minimum_is_refused_by_the_server_without_javascript(
 
 
 def test_keyboard_alone_takes_a_visitor_from_the_first_field_to_thanks(
-    page: Page, lang: str, server: RunningServer
+    page: Page, lang: str, server: Server
 ) -> None:
     open_form(page, lang)
     day = a_bookable_day(page)
@@ -241,7 +241,7 @@ def test_keyboard_alone_takes_a_visitor_from_the_first_field_to_thanks(
 
 
 def test_form_works_without_javascript(
-    open_page: OpenPage, lang: str, server: RunningServer, shot: Shot
+    open_page: OpenPage, lang: str, server: Server, shot: Shot
 ) -> None:
     page = open_page(lang, javascript=False)
     open_form(page, lang)
@@ -269,7 +269,7 @@ def test_summary_link_moves_focus_to_its_field(page: Page, lang: str) -> None:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
 def test_double_click_on_submit_stores_one_lead(
-    open_page: OpenPage, lang: str, server: RunningServer, watch: PageWatch, javascript: bool
+    open_page: OpenPage, lang: str, server: Server, watch: PageWatch, javascript: bool
 ) -> None:
     page = open_page(lang, javascript=javascript)
     # Without the script the second click sends the form again and the browser drops
@@ -284,7 +284,7 @@ def test_double_click_on_submit_stores_one_lead(
     assert len(server.leads(name=name)) == 1
 
 
-def test_language_switch_keeps_what_was_typed(page: Page, lang: str, server: RunningServer) -> None:
+def test_language_switch_keeps_what_was_typed(page: Page, lang: str, server: Server) -> None:
     open_form(page, lang)
     name = unique_name()
     day = a_bookable_day(page)

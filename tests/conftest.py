@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,8 +18,22 @@ from leadform.application import create_app
 from leadform.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# 10:00 in Hong Kong on Thursday 26 November 2026
+# The fake clock's fixed "now": 10:00 in Hong Kong on Thursday 26 November 2026. Tests
+# under the fake clock state dates relative to it (A_BOOKABLE_DAY below, and literal
+# expectations such as the range 2026-11-27..2027-02-24 in rule tables). A test that
+# starts a real server or reads the real clock takes its dates from that server's rule
+# (tests.servers.bookable_day), never from here.
 DEFAULT_NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+CLINIC_ZONE = ZoneInfo("Asia/Hong_Kong")
+
+
+def clinic_day(days_after_now: int) -> str:
+    """The clinic's calendar day `days_after_now` after the fake clock's now, ISO."""
+    return (DEFAULT_NOW.astimezone(CLINIC_ZONE).date() + timedelta(days_after_now)).isoformat()
+
+
+# Inside the default bookable range (1 to 90 days ahead) under the fake clock.
+A_BOOKABLE_DAY = clinic_day(5)
 
 
 class FakeClock:

@@ -15,6 +15,7 @@ from leadform.domain.leads import Attribution, Lead
 from leadform.staff.api_tokens import new_token
 from leadform.staff.passwords import hash_password
 from leadform.storage.database import migrations, split_statements
+from tests.conftest import A_BOOKABLE_DAY
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -57,7 +58,7 @@ def lead(**overrides: Any) -> dict[str, Any]:
         "phone": "+85291234567",
         "email": f"lead{n}@example.com",
         "treatment": "acne",
-        "preferred_date": "2026-12-01",
+        "preferred_date": A_BOOKABLE_DAY,
         "consent_terms_at": "2026-11-25T02:00:00.000000Z",
         "consent_marketing": 0,
         "consent_wording_hash": "test-wording",

@@ -1,25 +1,38 @@
-"""A real `leadform serve` process on a free 127.0.0.1 port, for crash, shutdown and
-load tests; always stopped by the test that started it."""
+"""Real server processes on free 127.0.0.1 ports, for crash, load, browser tests and
+benches: the one way to start `leadform serve` (or a peer) and to stop it again.
+
+Processes run in their own session, so `stop` reaches every process they started
+(uvicorn's reloader and workers too). Everything they print goes to a log file that
+start-up failures quote.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from leadform.clock import system_clock
 from leadform.registration.form_tokens import FormTokens
 
+ROOT = Path(__file__).resolve().parent.parent
 SECRET = "server-test-secret-" + "s" * 32
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
 BODY = {
     "name": "Chan Tai Man",
     "phone": "9123 4567",
@@ -30,9 +43,139 @@ BODY = {
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    database: Path
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "") -> str:
+        return self.base_url + path
+
+    def leads(self, **where: str) -> list[dict[str, Any]]:
+        """Stored leads matching column = value, read as a separate reader would."""
+        clauses = " AND ".join(f"{column} = ?" for column in where) or "1"
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute(
+                f"SELECT * FROM leads WHERE {clauses} ORDER BY id", tuple(where.values())
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+
+def server_env(database: Path, **settings: str) -> dict[str, str]:
+    """The environment of a test server: its own database and secret, the checkout's
+    catalogs. Tests post at once and from one address, so the minimum fill time and the
+    rate limits are off unless `settings` say otherwise."""
+    return {
+        **os.environ,
+        "LEADFORM_DATABASE": str(database),
+        "LEADFORM_SECRET_KEY": SECRET,
+        "LEADFORM_MIN_FILL_SECONDS": "0",
+        "LEADFORM_RATE_LIMIT": "0",
+        "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
+        **settings,
+    }
+
+
+def spawn(
+    command: Sequence[str], env: Mapping[str, str], log: Path, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until `url` answers 200; fail with the log if the process exits first."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited ({process.returncode}):\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer in {START_TIMEOUT:.0f} s:\n{tail(log)}")
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Send `sig` to the process's whole session; kill what is left after the timeout."""
+    if process.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def tail(log: Path, size: int = 4000) -> str:
+    return log.read_text(encoding="utf-8", errors="replace")[-size:] if log.exists() else ""
+
+
+def start_server(
+    folder: Path, *args: str, wait: bool = True, port: int | None = None, **settings: str
+) -> Server:
+    """`leadform serve` in `folder` (its database `leads.db` and log `server.log` there,
+    unless LEADFORM_DATABASE is among `settings`), with extra `args` such as `--reload`
+    or `--workers=2`. The caller stops it (`stop(server.process)`)."""
+    port = port or free_port()
+    database = Path(settings.pop("LEADFORM_DATABASE", folder / "leads.db"))
+    log = folder / "server.log"
+    command = [sys.executable, "-m", "leadform", "serve", "--host=127.0.0.1", f"--port={port}"]
+    process = spawn([*command, *args], server_env(database, **settings), log, cwd=folder)
+    server = Server(process, port, database, log)
+    if wait:
+        try:
+            wait_ready(server.url("/healthz"), process, log)
+        except BaseException:
+            stop(process, signal.SIGKILL)
+            raise
+    return server
+
+
+@contextmanager
+def running_server(folder: Path, *args: str, **settings: str) -> Iterator[Server]:
+    """`start_server`, stopped (SIGTERM, then SIGKILL) when the block ends."""
+    server = start_server(folder, *args, **settings)
+    try:
+        yield server
+    finally:
+        stop(server.process)
+
+
+def bookable_day(base_url: str) -> str:
+    """A day the running server accepts, from its own rule (`/api/form`'s bookable range):
+    one day after the earliest, so a clinic midnight passing between this call and the
+    post cannot make it too early."""
+    bookable = httpx.get(f"{base_url}/api/form", timeout=10).json()["bookable"]
+    earliest, latest = (
+        date.fromisoformat(bookable["earliest"]),
+        date.fromisoformat(bookable["latest"]),
+    )
+    return min(earliest + timedelta(days=1), latest).isoformat()
 
 
 def new_token() -> str:
@@ -44,71 +187,5 @@ def token_id(token: str) -> str:
     return token.split(".", 1)[0]
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    database: Path
-    log: Path
-
-
-def server_env(database: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "LEADFORM_DATABASE": str(database),
-        "LEADFORM_SECRET_KEY": SECRET,
-        "LEADFORM_MIN_FILL_SECONDS": "0",
-        "LEADFORM_RATE_LIMIT": "0",
-        "LEADFORM_LOCALES_DIR": str(Path(__file__).resolve().parent.parent / "locales"),
-        **extra,
-    }
-
-
-def wait_ready(server: Server, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"server exited: {server.log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("server did not become ready")
-
-
-@contextmanager
-def running_server(database: Path, log: Path, **env: str) -> Iterator[Server]:
-    port = free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "leadform", "serve", f"--port={port}"],
-            env=server_env(database, **env),
-            cwd=database.parent,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(process, f"http://127.0.0.1:{port}", database, log)
-    try:
-        wait_ready(server)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def lead_form(token: str, preferred_date: str) -> dict[str, str]:
     return BODY | {"preferred_date": preferred_date, "token": token}
-
-
-def bookable_date() -> str:
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    return (system_clock().astimezone(ZoneInfo("Asia/Hong_Kong")).date() + timedelta(7)).isoformat()

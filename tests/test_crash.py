@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.servers import bookable_date, lead_form, new_token, running_server, token_id
+from tests.servers import bookable_day, lead_form, new_token, running_server, token_id
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -37,12 +37,13 @@ def established(port: int) -> int:
 async def test_every_answered_lead_survives_sigkill_and_retries_add_no_duplicates(
     tmp_path: Path,
 ) -> None:
-    database, log, day = tmp_path / "leads.db", tmp_path / "server.log", bookable_date()
+    database = tmp_path / "leads.db"
     attempted: list[str] = []
     answered: dict[str, str] = {}  # token -> thank-you URL
-    with running_server(database, log) as server:
+    with running_server(tmp_path) as server:
+        day = bookable_day(server.base_url)
         limits = httpx.Limits(max_connections=20)
-        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=30) as client:
 
             async def submit_until_killed() -> None:
                 while True:
@@ -65,11 +66,11 @@ async def test_every_answered_lead_survives_sigkill_and_retries_add_no_duplicate
                 server.process.wait()
     assert len(answered) >= 300
 
-    with running_server(database, log) as server:
+    with running_server(tmp_path) as server:
         assert integrity(database) == "ok"
         stored = set(stored_token_ids(database))
         assert {token_id(token) for token in answered} <= stored
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
             retries = {t: client.post("/en/register", data=lead_form(t, day)) for t in attempted}
     assert all(response.status_code == 303 for response in retries.values())
     assert all(retries[token].headers["location"] == url for token, url in answered.items())
@@ -78,15 +79,15 @@ async def test_every_answered_lead_survives_sigkill_and_retries_add_no_duplicate
 
 
 async def test_sigterm_lets_in_flight_submissions_finish_and_be_answered(tmp_path: Path) -> None:
-    database, log, day = tmp_path / "leads.db", tmp_path / "server.log", bookable_date()
+    database = tmp_path / "leads.db"
     tokens = [new_token() for _ in range(20)]
     statuses: dict[str, int] = {}
-    with running_server(database, log, LEADFORM_BUSY_TIMEOUT="60") as server:
-        port = int(server.url.rsplit(":", 1)[1])
+    with running_server(tmp_path, LEADFORM_BUSY_TIMEOUT="60") as server:
+        day, port = bookable_day(server.base_url), server.port
         # Another process holds the write lock, so every submission waits in the server.
         lock = sqlite3.connect(database, isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")
-        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as client:
 
             async def submit(token: str) -> None:
                 response = await client.post("/en/register", data=lead_form(token, day))
@@ -108,7 +109,7 @@ async def test_sigterm_lets_in_flight_submissions_finish_and_be_answered(tmp_pat
     # uvicorn re-raises the signal after its graceful shutdown, so the exit looks like
     # SIGTERM's (a clean stop for systemd); the log shows the shutdown completed.
     assert exit_code in (0, -signal.SIGTERM)
-    logged = log.read_text()
+    logged = server.log.read_text()
     assert "Finished server process" in logged
     # every answer's request line reached the log before the process ended
     assert logged.count("method=POST path=/en/register status=303") == len(tokens)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,49 +13,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT
 from tests.factories import add_token, ensure_schema, insert_leads, lead
+from tests.servers import running_server
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     path = tmp_path / "leads.db"
     ensure_schema(path)
-    port = free_port()
-    env = {
-        **os.environ,
-        "LEADFORM_DATABASE": str(path),
-        "LEADFORM_SECRET_KEY": "server-test-secret",
-        "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "leadform", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("the server did not start")
-        yield base, path
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with running_server(tmp_path) as running:
+        yield running.base_url, path
 
 
 def references(body: bytes) -> list[str]:

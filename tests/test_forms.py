@@ -11,6 +11,7 @@ from leadform.domain.leads import LeadInput
 from leadform.i18n.languages import Languages, load_languages
 from leadform.registration.dates import BookableRange
 from leadform.registration.rules import FIELDS, browser_checks, validate
+from tests.conftest import A_BOOKABLE_DAY
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOKABLE = BookableRange(date(2026, 11, 27), date(2027, 2, 24))
@@ -19,7 +20,7 @@ VALID = {
     "phone": "9123 4567",
     "email": "",
     "treatment": "acne",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 

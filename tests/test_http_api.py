@@ -14,7 +14,7 @@ import pytest
 
 from leadform.config import Settings, load_settings
 from leadform.registration.rules import FIELDS
-from tests.conftest import FakeClock, serve
+from tests.conftest import A_BOOKABLE_DAY, FakeClock, serve
 from tests.openapi import assert_documented
 
 pytestmark = pytest.mark.anyio
@@ -25,7 +25,7 @@ LEAD = {
     "phone": "9123 4567",
     "email": "chan@example.com",
     "treatment": "milia",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": True,
     "consent_marketing": False,
 }
@@ -133,7 +133,7 @@ async def test_json_lead_is_stored_and_answered_201(
     [row] = leads(settings)
     assert response.json() == {
         "reference": row["reference"],
-        "preferred_date": "2026-12-01",
+        "preferred_date": A_BOOKABLE_DAY,
         "treatment": "milia",
         "locale": "zh-Hant-HK",
     }

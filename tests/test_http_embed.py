@@ -15,7 +15,7 @@ from leadform.config import Settings, load_settings
 from leadform.domain.leads import lead_fields
 from leadform.storage import open_database
 from leadform.storage.leads import get_lead
-from tests.conftest import FakeClock, form_token, serve
+from tests.conftest import A_BOOKABLE_DAY, FakeClock, form_token, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +24,7 @@ VALID = {
     "name": "陳大文",
     "phone": "9123 4567",
     "treatment": "milia",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 

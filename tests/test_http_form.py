@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from leadform.config import Settings
-from tests.conftest import FakeClock, error_messages, form_token
+from tests.conftest import A_BOOKABLE_DAY, FakeClock, error_messages, form_token
 
 pytestmark = pytest.mark.anyio
 
@@ -20,7 +20,7 @@ VALID = {
     "phone": "9123 4567",
     "email": "chan@example.com",
     "treatment": "milia",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 
@@ -223,7 +223,7 @@ async def test_valid_lead_is_stored_and_thanked_in_the_same_language(
     )
     assert (lead["treatment"], lead["preferred_date"], lead["locale"]) == (
         "milia",
-        "2026-12-01",
+        A_BOOKABLE_DAY,
         "zh-Hant-HK",
     )
     assert lead["created_at"] == "2026-11-26T02:00:10.000000Z"

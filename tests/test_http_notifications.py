@@ -12,7 +12,8 @@ import pytest
 from leadform.config import Settings, load_settings
 from tests.conftest import FakeClock, form_token, serve
 from tests.outbox_support import outbox_rows, wait_for_rows
-from tests.peers import SECRET, Receiver, free_port, serving
+from tests.peers import SECRET, Receiver, serving
+from tests.servers import free_port
 from tests.test_http_form import VALID, fresh_token, stored_leads
 
 pytestmark = pytest.mark.anyio

@@ -27,7 +27,7 @@ from leadform.i18n.languages import Language, load_languages
 from leadform.i18n.pseudo import pseudo_translate
 from leadform.notifications.lead_email import compose_lead_email, lead_summary
 from leadform.web.templating import create_environment
-from tests.conftest import ROOT, FakeClock, csrf_token, form_token, sign_in
+from tests.conftest import A_BOOKABLE_DAY, ROOT, FakeClock, csrf_token, form_token, sign_in
 from tests.factories import add_staff, insert_leads, lead
 
 pytestmark = pytest.mark.anyio
@@ -39,7 +39,7 @@ VALID = {
     "phone": "9123 4567",
     "email": "chan@example.com",
     "treatment": "acne",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 

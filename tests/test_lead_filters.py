@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadform.domain.cursors import parse_cursor
 from leadform.domain.lead_filters import (
     LeadFilter,
     describe_filter,
-    parse_cursor,
     parse_filter,
     phone_digits,
     recorded_filter,

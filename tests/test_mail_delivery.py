@@ -24,7 +24,8 @@ from leadform.storage import Database, open_database
 from leadform.web.templating import create_environment
 from tests.conftest import ROOT, FakeClock
 from tests.outbox_support import NAME, drain, email, new_lead, outbox_rows
-from tests.peers import Concurrency, Mailbox, free_port, smtp_server
+from tests.peers import Concurrency, Mailbox, smtp_server
+from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,15 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import start_server, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 PO = Path("locales/zh_Hans_CN/LC_MESSAGES/messages.po")
 WAIT = 90.0  # a bound on waiting for the reloader, not a speed assertion
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fetch(url: str) -> str | None:
@@ -52,31 +44,13 @@ def checkout(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(checkout: Path) -> Iterator[tuple[str, Path]]:
-    port = free_port()
-    log = checkout / "serve.log"
-    env = os.environ | {
-        "LEADFORM_LOCALES_DIR": str(checkout / "locales"),
-        "LEADFORM_DATABASE": str(checkout / "leads.db"),
-        "LEADFORM_SECRET_KEY": "reload-test-" + "k" * 32,
-    }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "leadform", "serve", "--reload", "--port", str(port)],
-            cwd=checkout,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # the reloader and its worker stop together
-        )
+    server = start_server(
+        checkout, "--reload", wait=False, LEADFORM_LOCALES_DIR=str(checkout / "locales")
+    )
     try:
-        yield f"http://127.0.0.1:{port}/zh-hans-cn/register", log
+        yield server.url("/zh-hans-cn/register"), server.log
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(server.process)  # the reloader and its worker stop together
 
 
 def edit(checkout: Path, old: str, new: str) -> None:
@@ -92,6 +66,10 @@ def msgid_line(path: Path, msgid_line: str) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    "faketime" in os.environ.get("LD_PRELOAD", ""),
+    reason="watchfiles sees no file change under libfaketime (make test-clock)",
+)
 def test_editing_a_msgstr_shows_on_the_page_and_a_broken_edit_is_one_line(
     checkout: Path, server: tuple[str, Path]
 ) -> None:

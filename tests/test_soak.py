@@ -15,7 +15,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.servers import bookable_date, lead_form, new_token, running_server, server_env
+from tests.servers import bookable_day, lead_form, new_token, running_server, server_env
 
 pytestmark = [pytest.mark.anyio, pytest.mark.load]
 
@@ -34,17 +34,18 @@ def backup_now(database: Path, target: Path) -> subprocess.CompletedProcess[str]
 
 
 async def test_soak_has_no_5xx_and_stores_exactly_the_answered_leads(tmp_path: Path) -> None:
-    database, day = tmp_path / "leads.db", bookable_date()
+    database = tmp_path / "leads.db"
     statuses: Counter[int] = Counter()
     resent: list[str] = []
     backup = tmp_path / "during-load.db"
-    with running_server(database, tmp_path / "server.log") as server:
+    with running_server(tmp_path) as server:
+        day = bookable_day(server.base_url)
         # Idle connections are dropped by the client before the server's 5 s keep-alive
         # timeout could close one under it.
         limits = httpx.Limits(
             max_connections=CLIENTS, max_keepalive_connections=CLIENTS, keepalive_expiry=1
         )
-        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as client:
 
             async def submit(token: str) -> int:
                 # A connection the server closed as it was reused fails before any

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from leadform.config import Settings, load_settings
-from tests.conftest import FakeClock, form_token, serve
+from tests.conftest import A_BOOKABLE_DAY, FakeClock, form_token, serve
 from tests.openapi import assert_documented
 
 pytestmark = pytest.mark.anyio
@@ -19,7 +19,7 @@ LEAD = {
     "name": "陳大文",
     "phone": "9123 4567",
     "treatment": "acne",
-    "preferred_date": "2026-12-01",
+    "preferred_date": A_BOOKABLE_DAY,
     "consent_terms": "yes",
 }
 
@@ -79,7 +79,7 @@ async def test_filled_honeypot_with_invalid_fields_gets_the_usual_422(
 async def test_filled_honeypot_is_counted_in_the_log_without_personal_data(
     client: httpx.AsyncClient, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="leadform.registration.intake")
+    caplog.set_level(logging.INFO, logger="leadform.intake")
     for n in range(2):
         value = await token(client, clock)
         data = LEAD | {"token": value, "website": "x", "phone": phone(n)}

@@ -30,7 +30,8 @@ from tests.outbox_support import (
     wait_for_rows,
 )
 from tests.outbox_support import webhook as hook
-from tests.peers import SECRET, Concurrency, Receiver, free_port, serving
+from tests.peers import SECRET, Concurrency, Receiver, serving
+from tests.servers import free_port
 
 pytestmark = pytest.mark.anyio
 

@@ -21,9 +21,9 @@ from tqdm import tqdm
 from leadform.commands.database import fail, run_with_database
 from leadform.config import Settings
 from leadform.domain.actors import Actor
+from leadform.domain.cursors import parse_cursor
 from leadform.domain.lead_filters import (
     FILTER_PARAMS,
-    parse_cursor,
     parse_filter,
 )
 from leadform.domain.leads import TREATMENTS

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from leadform.clock import system_clock
 from leadform.config import SettingsError, database_path
 from leadform.storage import StorageError
-from leadform.storage.backup import restore_database
+from leadform.storage.backup import kept_name, restore_database
 
 
 def register(sub: Any) -> None:
@@ -33,8 +32,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         target = database_path()
-        stamp = f"{system_clock().astimezone(UTC):%Y%m%dT%H%M%SZ}"
-        kept = target.with_name(f"{target.name}.before-restore-{stamp}")
+        kept = kept_name(target, system_clock())
         snapshot = restore_database(args.backup, target, keep_as=kept)
     except (SettingsError, StorageError, OSError) as problem:
         print(f"leadform restore: {problem}", file=sys.stderr)

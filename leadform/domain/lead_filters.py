@@ -16,7 +16,6 @@ from leadform.i18n.messages import N_, Message
 
 MAX_QUERY = 100
 MIN_YEAR, MAX_YEAR = 1900, 9000
-MAX_CURSOR = 2**63 - 1
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 # What people type around a phone number: digits, spaces, + - ( ) . and nothing else.
 _PHONE_LIKE = re.compile(r"[\d\s+\-().]*\d[\d\s+\-().]*", re.ASCII)
@@ -177,16 +176,3 @@ def phone_digits(query: str) -> str | None:
     if not prefix and full_without_plus and digits.startswith(HK_COUNTRY_CODE):
         digits = digits[len(HK_COUNTRY_CODE) :]  # "852 9123 4567": the prefix without +
     return digits or "".join(ch for ch in text if ch.isdigit())
-
-
-def parse_cursor(value: str) -> int | None:
-    """An export cursor: the last lead id an export covered. None when malformed."""
-    value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 19:
-        return None
-    number = int(value)
-    return number if number <= MAX_CURSOR else None
-
-
-def format_cursor(last_id: int) -> str:
-    return str(last_id)

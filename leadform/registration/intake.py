@@ -30,7 +30,7 @@ from leadform.registration.form_tokens import FormToken, FormTokens, TokenProble
 from leadform.registration.rules import Errors, honeypot_filled, validate
 from leadform.storage import Database, StorageError
 
-logger = logging.getLogger("leadform.registration.intake")
+logger = logging.getLogger("leadform.intake")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import secrets
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 MAX_AGE_SECONDS = 12 * 60 * 60
-_SALT = "leadform.staff.csrf"
+_SALT = "leadform.csrf"
 
 
 def new_cookie_secret() -> str:

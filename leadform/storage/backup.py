@@ -27,8 +27,18 @@ class Snapshot:
     schema_version: int
 
 
+def utc_stamp(now: datetime) -> str:
+    """A moment as part of a file name, sorting in time order: 20261201T021500Z."""
+    return f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
 def backup_name(now: datetime) -> str:
-    return f"leads-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}.db"
+    return f"leads-{utc_stamp(now)}.db"
+
+
+def kept_name(database: Path, now: datetime) -> Path:
+    """Where a restore keeps the database it replaces."""
+    return database.with_name(f"{database.name}.before-restore-{utc_stamp(now)}")
 
 
 def backup_database(source: Path, target: Path, busy_timeout: float = 5.0) -> Snapshot:

@@ -14,7 +14,8 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from leadform.domain.actors import Actor
-from leadform.domain.lead_filters import format_cursor, parse_cursor, parse_filter
+from leadform.domain.cursors import format_cursor, parse_cursor
+from leadform.domain.lead_filters import parse_filter
 from leadform.export.formats import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, header_row
 from leadform.export.job import ExportRequest, LeadExport, record_finish, record_start
 from leadform.storage.lead_queries import ExportReader, lead_query

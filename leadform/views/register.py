@@ -30,7 +30,7 @@ from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
 from leadform.views.languages import page_language
 from leadform.views.rendering import render, render_html
-from leadform.views.submission import NOTICES, UNAVAILABLE, client_of, too_many
+from leadform.views.submission import client_of, not_saved
 
 # Where the error summary links to: the control itself, or the first radio button.
 FIELD_IDS = {name: name for name in FIELDS} | {"treatment": "treatment-acne"}
@@ -201,41 +201,17 @@ async def submit(request: Request, language: Language) -> Response:
         case Decoy(stored):
             # No redirect: the thank-you address would find no lead. Same page, no event.
             return render_thanks(request, language, stored, submitted=False)
-        case NeedsFixing(errors):
+        case NeedsFixing() | Refused() | TooMany() | Unavailable():
+            answer = not_saved(outcome)
             return render_form(
                 request,
                 language,
                 kept,
-                token=token,
-                errors=errors,
-                status=422,
-                attribution=attribution,
-            )
-        case Refused(refusal):
-            notice = Message(NOTICES[refusal])
-            return render_form(
-                request, language, kept, notice=notice, status=400, attribution=attribution
-            )
-        case TooMany(retry_after):
-            return render_form(
-                request,
-                language,
-                kept,
-                token=token,
-                notice=too_many(retry_after),
-                status=429,
-                headers={"Retry-After": str(retry_after)},
-                attribution=attribution,
-            )
-        case Unavailable():
-            notice = Message(UNAVAILABLE)
-            return render_form(
-                request,
-                language,
-                kept,
-                token=token,
-                notice=notice,
-                status=503,
+                token=None if answer.new_token else token,
+                errors=answer.errors or None,
+                notice=answer.notice,
+                status=answer.status,
+                headers=answer.headers or None,
                 attribution=attribution,
             )
     raise AssertionError(outcome)  # pragma: no cover - the match is exhaustive

@@ -3,11 +3,13 @@ and the notices for the intake's outcomes (the same sentence on either front end
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from starlette.requests import Request
 
 from leadform.i18n.messages import N_, Message
 from leadform.registration.form_tokens import TokenProblem
-from leadform.registration.intake import Client
+from leadform.registration.intake import Client, NeedsFixing, Refused, TooMany, Unavailable
 
 NOTICES = {
     TokenProblem.MISSING: N_("This form has expired. Please check your details and submit again."),
@@ -37,3 +39,28 @@ def client_of(request: Request) -> Client:
         ip=request.client.host if request.client else "",
         user_agent=request.headers.get("user-agent", ""),
     )
+
+
+@dataclass(frozen=True)
+class NotSaved:
+    """How the form page answers a submission that stored nothing."""
+
+    status: int
+    notice: Message | None = None
+    errors: dict[str, Message] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    new_token: bool = False  # the old one can never be accepted
+
+
+def not_saved(outcome: NeedsFixing | Refused | TooMany | Unavailable) -> NotSaved:
+    """The table of outcome -> status and notice; the visitor's values are kept."""
+    match outcome:
+        case NeedsFixing(errors):
+            return NotSaved(422, errors=errors)
+        case Refused(problem):
+            return NotSaved(400, Message(NOTICES[problem]), new_token=True)
+        case TooMany(retry_after):
+            return NotSaved(429, too_many(retry_after), headers={"Retry-After": str(retry_after)})
+        case Unavailable():
+            return NotSaved(503, Message(UNAVAILABLE))
+    raise AssertionError(outcome)  # pragma: no cover - the match is exhaustive

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from leadform.domain.lead_filters import parse_cursor
+from leadform.domain.cursors import parse_cursor
 
 T = TypeVar("T")
 
