@@ -384,7 +384,7 @@ def load_or_create_secret(folder: Path) -> str:
     path = folder / SECRET_FILE
     if path.exists():
         return _read_secret(path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database's folder too
     key = new_secret_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

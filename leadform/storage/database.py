@@ -17,6 +17,7 @@ from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
 from leadform.storage.errors import StorageError
 from leadform.storage.file_lock import SharedHold
 from leadform.storage.leads import find_lead_by_token, write_leads
+from leadform.storage.private_files import private_file
 from leadform.storage.submission_limits import record_submission_attempts, write_leads_within_limits
 from leadform.storage.writer import Writer
 
@@ -208,7 +209,7 @@ async def open_database(path: Path, busy_timeout: float = 5.0, *, create: bool =
     if not create and not path.is_file():
         raise StorageError(f"no database at {path} (set LEADFORM_DATABASE or --env-file)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # SQLite would create it, and its -wal, readable by all
     except OSError as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
     hold = SharedHold(path)
@@ -247,7 +248,7 @@ def check_file(path: Path) -> None:
     """Before start-up: the folder can be made, the file opened, and its schema is not
     newer than this leadform knows. Raises StorageError with one readable line."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         with closing(sqlite3.connect(path)) as conn:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     except OSError as exc:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from leadform.storage.errors import StorageError
+from leadform.storage.private_files import open_private, private_folder
 
 
 class DatabaseInUse(StorageError):
@@ -28,7 +29,7 @@ def lock_path(database: Path) -> Path:
 
 def _open_lock_file(database: Path) -> int:
     try:
-        return os.open(lock_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        return open_private(lock_path(database), os.O_RDWR | os.O_CLOEXEC)
     except OSError as exc:
         raise StorageError(f"cannot open {lock_path(database)}: {exc.strerror}") from None
 
@@ -55,7 +56,7 @@ class SharedHold:
 @contextmanager
 def exclusive_hold(database: Path) -> Iterator[None]:
     """Hold the database for ourselves, or refuse at once if anyone has it open."""
-    database.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(database.parent)
     fd = _open_lock_file(database)
     try:
         try:
