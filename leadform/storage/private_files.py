@@ -3,12 +3,9 @@ whatever the umask (SQLite gives its -wal and -shm files the database file's mod
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 from pathlib import Path
-
-logger = logging.getLogger("leadform.storage")
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -25,10 +22,8 @@ def private_file(path: Path) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:
-        current = stat.S_IMODE(path.stat().st_mode)
-        if current & ~FILE_MODE:
-            logger.warning("%s was readable by others (%o); made it 0600", path, current)
-            path.chmod(FILE_MODE)
+        if stat.S_IMODE(path.stat().st_mode) & ~FILE_MODE:
+            path.chmod(FILE_MODE)  # from an older leadform, or copied in by hand
         return
     os.fchmod(fd, FILE_MODE)  # os.open's mode is narrowed by the umask, never widened
     os.close(fd)
