@@ -46,7 +46,10 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     """Build the ASGI app; `settings` default to the environment's."""
     settings = settings or load_settings(create_secret=True)
     languages = load_languages(
-        settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+        settings.locales_dir,
+        settings.default_locale,
+        pseudo=settings.pseudo_locale,
+        min_translated=settings.min_translated,
     )
     assets = load_assets()
     templates = create_templates(assets)

@@ -107,6 +107,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADFORM_LOCALES_DIR", "locales", "folder of gettext catalogs"),
     Setting(
+        "LEADFORM_MIN_TRANSLATED",
+        "95",
+        "percent of the strings a catalog must translate to be offered: below it a "
+        "language is a draft, not negotiated nor listed, previewable at its URL with a notice",
+    ),
+    Setting(
         "LEADFORM_PSEUDO_LOCALE",
         "0",
         "1: also serve the pseudo-locale en-XA (`/en-xa/register`, built from "
@@ -220,6 +226,7 @@ class Settings:
     locales_dir: Path
     pseudo_locale: bool
     busy_timeout: float
+    min_translated: float = 95.0
     embed_origins: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -313,6 +320,7 @@ def load_settings(
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
         locales_dir=load_locales_dir(env, root=root),
         pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
+        min_translated=_cast(raw, "LEADFORM_MIN_TRANSLATED", _bounded(0, 100)),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _bounded(0, MAX_BUSY_TIMEOUT)),
         embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
         rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),

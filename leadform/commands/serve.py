@@ -50,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(create_secret=True)
         languages = load_languages(
-            settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+            settings.locales_dir,
+            settings.default_locale,
+            pseudo=settings.pseudo_locale,
+            min_translated=settings.min_translated,
         )
         staff_language(languages, settings)
     except (SettingsError, CatalogError) as problem:

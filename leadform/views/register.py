@@ -163,7 +163,7 @@ def blank_form(request: Request, language: Language, values: dict[str, str]) -> 
     slots = {"token": ctx.tokens.issue()} | {
         f"attribution.{name}": value for name, value in attribution.items()
     }
-    headers = {"Content-Language": language.tag}
+    headers = {"Content-Language": language.text_tag}
     if page is None:
         return HTMLResponse(render_page(slots), headers=headers)
     if "gzip" in request.headers.get("accept-encoding", ""):

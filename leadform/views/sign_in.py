@@ -24,7 +24,6 @@ from leadform.views.staff_pages import (
     signed_in_staff,
 )
 
-
 logger = logging.getLogger("leadform.sign_in")
 
 # Secure cookies are dropped by the browser on a page it fetched over http, so the

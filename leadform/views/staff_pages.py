@@ -26,7 +26,7 @@ def language_alternates(request: Request) -> list[Alternate]:
     """This page in every language: the same URL with `lang=` set."""
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
     result = []
-    for language in app_context(request).languages.all:
+    for language in app_context(request).languages.listed:
         query = urlencode({**params, "lang": language.url_tag})
         result.append(Alternate(language, f"{request.url.path}?{query}"))
     return result
