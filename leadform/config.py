@@ -119,6 +119,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`messages.pot`) to spot untranslated text and tight layouts; for development",
     ),
     Setting(
+        "LEADFORM_LOG_FORMAT",
+        "text",
+        "`text`: one line per event (time, level, [pid], logger: message); `json`: one JSON "
+        "object per line (time, level, pid, logger, message) for log shippers",
+    ),
+    Setting("LEADFORM_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting(
         "LEADFORM_BUSY_TIMEOUT",
         "5",
         "seconds a write waits for a database locked by another process before a 503",
@@ -227,6 +234,8 @@ class Settings:
     pseudo_locale: bool
     busy_timeout: float
     min_translated: float = 95.0
+    log_format: str = "text"
+    log_level: str = "INFO"
     embed_origins: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -321,6 +330,8 @@ def load_settings(
         locales_dir=load_locales_dir(env, root=root),
         pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
         min_translated=_cast(raw, "LEADFORM_MIN_TRANSLATED", _bounded(0, 100)),
+        log_format=_cast(raw, "LEADFORM_LOG_FORMAT", _one_of("text", "json")),
+        log_level=_cast(raw, "LEADFORM_LOG_LEVEL", _one_of("DEBUG", "INFO", "WARNING", "ERROR")),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _bounded(0, MAX_BUSY_TIMEOUT)),
         embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
         rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),
@@ -514,6 +525,15 @@ def _flag(value: str) -> bool:
     if value not in ("0", "1"):
         raise ValueError("must be 0 or 1")
     return value == "1"
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def cast(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
+
+    return cast
 
 
 def _positive_float(value: str) -> float:

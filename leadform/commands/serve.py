@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
-from uvicorn.config import LOGGING_CONFIG
 
 from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
@@ -17,22 +15,7 @@ from leadform.i18n.languages import CatalogError, load_languages
 from leadform.notifications.targets import staff_language
 from leadform.storage import StorageError
 from leadform.storage.database import check_file
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging plus leadform's loggers. Passed to uvicorn so every worker
-    process (started fresh, not forked) logs the same way."""
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["leadform"] = {
-        "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
-    }
-    config["handlers"]["leadform"] = {
-        "formatter": "leadform",
-        "()": "leadform.web.log_stream.BatchingStreamHandler",  # one write per batch, not line
-        "stream": "ext://sys.stderr",
-    }
-    config["loggers"]["leadform"] = {"handlers": ["leadform"], "level": "INFO", "propagate": False}
-    return config
+from leadform.web.log_format import log_config
 
 
 def register(sub: Any) -> None:
@@ -80,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
         http="httptools",
         access_log=False,  # the service logs requests itself, without personal data
         proxy_headers=False,
-        log_level="info",
-        log_config=log_config(),
+        log_level=settings.log_level.lower(),
+        log_config=log_config(settings.log_format, settings.log_level),
     )
     return 0
 
