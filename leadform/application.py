@@ -27,11 +27,12 @@ from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth
 from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
-from leadform.views import admin, api, embed, errors, export, register, sign_in, site
+from leadform.views import admin, api, embed, errors, export, metrics, register, sign_in, site
 from leadform.views.context import AppContext
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
 from leadform.web.log_stream import flush_logs
+from leadform.web.metrics import RequestMetrics
 from leadform.web.middleware import AdminHeaders, ApiCors, BodyLimit, SecurityHeaders
 from leadform.web.request_log import RequestLog
 from leadform.web.templating import create_templates
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
     csrf = CsrfTokens(settings.secret_key)
     staff = staff_language(languages, settings)
+    request_metrics = RequestMetrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -76,7 +78,9 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             notify=notification_targets(settings),
         )
         auth = StaffAuth(settings.secret_key, clock, db)
-        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
+        ctx = AppContext(
+            settings, languages, templates, tokens, clock, db, intake, auth, csrf, request_metrics
+        )
         deliverer.start()  # picks up whatever an earlier run left pending
         logger.info(
             "leadform ready: %s, languages %s, notifications: %s",
@@ -102,10 +106,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             *export.routes,
             *api.routes,
             *embed.routes,
+            *metrics.routes,
             *(embed.example_routes if settings.examples else []),
             Mount("/static", AssetFiles(assets), name="static"),
         ],
-        middleware=middleware(settings),
+        middleware=middleware(settings, request_metrics),
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,
@@ -115,7 +120,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     )
 
 
-def middleware(settings: Settings) -> list[Middleware]:
+def middleware(settings: Settings, request_metrics: RequestMetrics) -> list[Middleware]:
     """Outermost first. The proxy headers come first so that every later layer (rate
     limits, the stored address) sees the real client, and only when the peer is a
     proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own implementation)."""
@@ -140,4 +145,4 @@ def middleware(settings: Settings) -> list[Middleware]:
         layers.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     # Outermost of all: the request log sees every answer, 413s included. It logs no
     # address, so it need not come after the proxy headers.
-    return [Middleware(RequestLog), *layers]
+    return [Middleware(RequestLog, metrics=request_metrics), *layers]

@@ -16,6 +16,7 @@ from leadform.notifications.targets import staff_language
 from leadform.storage import StorageError
 from leadform.storage.database import check_file
 from leadform.web.log_format import log_config
+from leadform.web.metrics import multiprocess_folder
 
 
 def register(sub: Any) -> None:
@@ -48,24 +49,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"leadform: LEADFORM_DATABASE: {problem}", file=sys.stderr)
         return 2
     package_dir = str(__import__("leadform").__path__[0])
-    uvicorn.run(
-        "leadform.commands.serve:served_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers if not args.reload else None,
-        reload=args.reload,
-        reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
-        reload_includes=["*.py", "*.po", "*.pot", "*.html", "*.css", "*.js"]
-        if args.reload
-        else None,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,  # the service logs requests itself, without personal data
-        proxy_headers=False,
-        log_level=settings.log_level.lower(),
-        log_config=log_config(settings.log_format, settings.log_level),
-    )
+    workers = args.workers if not args.reload else None
+    with multiprocess_folder(workers):
+        uvicorn.run(
+            "leadform.commands.serve:served_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            reload=args.reload,
+            reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
+            reload_includes=["*.py", "*.po", "*.pot", "*.html", "*.css", "*.js"]
+            if args.reload
+            else None,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,  # the service logs requests itself, without personal data
+            proxy_headers=False,
+            log_level=settings.log_level.lower(),
+            log_config=log_config(settings.log_format, settings.log_level),
+        )
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -183,6 +183,17 @@ class Database:
 
     async def find_lead_by_token(self, token_id: str) -> StoredLead | None:
         return await find_lead_by_token(self.reader, token_id)
+
+    def size_bytes(self) -> int:
+        """The database file and its WAL on disk (0 for what is missing)."""
+        if self.identity is None:
+            return 0
+        path = self.identity.path
+        total = 0
+        for file in (path, path.with_name(path.name + "-wal")):
+            with suppress(OSError):
+                total += file.stat().st_size
+        return total
 
     async def ping(self) -> bool:
         if self.identity is not None and self.identity.replaced():

@@ -98,6 +98,23 @@ async def browse_leads_newer(
         return [lead_from_row(row) for row in await cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class LeadTotal:
+    locale: str
+    treatment: str
+    count: int
+
+
+@storage_errors
+async def lead_totals(conn: aiosqlite.Connection) -> list[LeadTotal]:
+    """Leads stored per language and treatment (for the metrics)."""
+    async with conn.execute(
+        "SELECT locale, treatment, count(*) FROM leads GROUP BY locale, treatment"
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [LeadTotal(str(row[0]), str(row[1]), int(row[2])) for row in rows]
+
+
 @storage_errors
 async def count_leads_after(conn: aiosqlite.Connection, query: LeadQuery, after_id: int) -> int:
     where, params = where_clause(query)

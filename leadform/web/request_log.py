@@ -1,4 +1,5 @@
-"""One structured log line per request, as plain ASGI middleware.
+"""One structured log line per request, as plain ASGI middleware; the same
+observation (route, status, duration) goes to the Prometheus metrics.
 
 The line carries method, path, status, duration and the page's language, and
 nothing that identifies a visitor: no query string (campaign links can carry
@@ -12,12 +13,15 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from leadform.web.metrics import UNMATCHED, RequestMetrics
+
 logger = logging.getLogger("leadform.request")
 
 
 class RequestLog:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,13 +43,17 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                route = scope.get("route")  # set by Starlette's router on a match
+                self.metrics.observe(getattr(route, "path", UNMATCHED), status, seconds)
             if logger.isEnabledFor(logging.INFO):
                 logger.info(
                     "method=%s path=%s status=%d duration_ms=%.1f locale=%s",
                     scope["method"],
                     log_path(scope["path"]),
                     status,
-                    (time.perf_counter() - started) * 1000,
+                    seconds * 1000,
                     locale,
                 )
 
