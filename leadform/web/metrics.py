@@ -46,9 +46,17 @@ class RequestMetrics:
             registry=self.registry,
         )
 
+        # The labelled children, looked up once: `labels()` takes a lock and builds
+        # keys on every call. Bounded: routes are templates, statuses few.
+        self._children: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
+
     def observe(self, route: str, status: int, seconds: float) -> None:
-        self.responses.labels(route, str(status)).inc()
-        self.duration.labels(route).observe(seconds)
+        children = self._children.get((route, status))
+        if children is None:
+            children = (self.responses.labels(route, str(status)), self.duration.labels(route))
+            self._children[(route, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def exposition(self) -> bytes:
         """This process's counters, or every worker's in multiprocess mode."""
