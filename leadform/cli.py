@@ -7,15 +7,15 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
 
+from leadform import __version__
 from leadform.commands import COMMANDS
 from leadform.config import ENV_FILE
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadform", description="Lead-capture form service.")
-    parser.add_argument("--version", action="version", version=f"leadform {version('leadform')}")
+    parser.add_argument("--version", action="version", version=f"leadform {__version__}")
     parser.add_argument(
         "--env-file",
         metavar="PATH",

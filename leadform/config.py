@@ -32,6 +32,7 @@ from leadform.domain.submission_limits import RateLimit, parse_rate_limits
 logger = logging.getLogger("leadform.config")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_LOCALES = Path(__file__).resolve().parent / "locales"
 
 
 def default_root() -> Path:
@@ -364,9 +365,12 @@ def database_path(environ: Mapping[str, str] | None = None, *, root: Path | None
 
 
 def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
-    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
+    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting. Unset, it
+    is the checkout's catalogs, or for an installed leadform the ones it carries."""
     env = read_configuration(environ).values
     if not env.get("LEADFORM_LOCALES_DIR"):
+        if root is None and not (PROJECT_ROOT / "pyproject.toml").is_file():
+            return PACKAGE_LOCALES
         env = {}  # empty means the default, as before
     return _setting_path(env, "LEADFORM_LOCALES_DIR", root)
 

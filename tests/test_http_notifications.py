@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+import leadform
 from leadform.config import Settings, load_settings
 from tests.conftest import FakeClock, form_token, serve
 from tests.outbox_support import outbox_rows, wait_for_rows
@@ -198,4 +199,8 @@ async def test_readiness_is_503_when_the_database_does_not_answer(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             response = await c.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "notifications": None}
+    assert response.json() == {
+        "status": "unavailable",
+        "version": leadform.__version__,
+        "notifications": None,
+    }

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from leadform import __version__
 from leadform.domain.leads import NewLead, StoredLead
 from leadform.domain.submission_limits import OverLimit, SubmissionAttempt
 from leadform.storage.errors import StorageError
@@ -93,7 +94,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
                 for statement in split_statements(migration.sql):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version = {migration.version}")
-                logger.info("applied migration %s", migration.name)
+                logger.info("applied migration %s (leadform %s)", migration.name, __version__)
         await conn.execute("COMMIT")
     except BaseException:
         await conn.execute("ROLLBACK")
