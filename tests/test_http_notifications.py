@@ -181,6 +181,7 @@ async def test_health_stays_200_while_the_outbox_drains_and_readiness_reports_a_
     assert ready.status_code == 503
     assert ready.json() == {
         "status": "notification backlog",
+        "version": leadform.__version__,
         "notifications": {"pending": 1, "oldest_pending_seconds": 16 * 60, "backlog": True},
     }
 
