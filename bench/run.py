@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import inprocess
+from bench import inprocess, metrics_overhead
 from leadform.clock import system_clock
 from leadform.config import load_settings
 from leadform.registration.dates import bookable_range
@@ -474,6 +474,7 @@ def render(
     load_before: str,
     load_after: str,
     rounds: int,
+    metrics_cpu: dict[str, dict[str, float]] | None = None,
 ) -> str:
     lines = [
         START,
@@ -512,6 +513,19 @@ def render(
         "",
         *(f"- {name}: {micros:.0f} µs" for name, micros in cpu.items()),
     ]
+    if metrics_cpu:
+        lines += [
+            "",
+            "What the Prometheus metrics cost that GET (`python -m bench.metrics_overhead`: "
+            "µs of CPU with each request recorded, and with recording off, alternately in one "
+            "run; least of 5 tries; target under 5%):",
+            "",
+            *(
+                f"- {mode}: {micros['recorded']:.0f} µs recorded, {micros['off']:.0f} µs off: "
+                f"{micros['recorded'] / micros['off'] - 1:+.1%}"
+                for mode, micros in metrics_cpu.items()
+            ),
+        ]
     memory = [run for run in runs if run.extra]
     if memory:
         idle = memory[0].extra["rss_idle_kib"]
@@ -554,6 +568,7 @@ def main() -> int:
     started = datetime.now(UTC)
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     cpu = asyncio.run(inprocess.measure())
+    metrics_cpu = metrics_overhead.measure()
     runs = []
     for run in scenarios(args.seconds, args.rounds):
         print(
@@ -566,7 +581,7 @@ def main() -> int:
     (WORK / "results.json").write_text(
         json.dumps([asdict(r) for r in runs], indent=2, ensure_ascii=False)
     )
-    section = render(runs, cpu, started, load_before, load_after, args.rounds)
+    section = render(runs, cpu, started, load_before, load_after, args.rounds, metrics_cpu)
     if not args.no_doc:
         update_doc(section)
     print(section)
