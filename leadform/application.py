@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             settings, languages, templates, tokens, clock, db, intake, auth, csrf, request_metrics
         )
         deliverer.start()  # picks up whatever an earlier run left pending
+        flusher = asyncio.create_task(request_metrics.flush_periodically())
         logger.info(
             "leadform ready: %s, languages %s, notifications: %s",
             settings.database,
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         try:
             yield {"ctx": ctx}
         finally:
+            flusher.cancel()
+            request_metrics.flush()
             await deliverer.stop()
             await db.close()
             # uvicorn ends a SIGTERM'd process by re-raising the signal, which skips

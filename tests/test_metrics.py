@@ -3,6 +3,7 @@ treatment, responses by route and status, durations, notifications, database siz
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from leadform.config import Settings
+from leadform.web.metrics import RequestMetrics
 from tests.conftest import FakeClock, form_token
 from tests.factories import add_token
 from tests.servers import running_server
@@ -76,6 +78,7 @@ def test_metrics_sum_every_worker(tmp_path: Path) -> None:
         with httpx.Client(base_url=server.base_url) as client:
             for _ in range(20):
                 assert client.get("/api/form").status_code == 200
+        time.sleep(RequestMetrics.FLUSH_SECONDS + 1)  # each worker hands its tally on
         response = httpx.get(server.url("/metrics"), headers={"Authorization": f"Bearer {token}"})
     found = samples(response.text)
     route = (("route", "/api/form"), ("status", "200"))
