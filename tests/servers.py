@@ -141,7 +141,12 @@ def start_server(
     """`leadform serve` in `folder` (its database `leads.db` and log `server.log` there,
     unless LEADFORM_DATABASE is among `settings`), with extra `args` such as `--reload`
     or `--workers=2`. The caller stops it (`stop(server.process)`)."""
-    port = port or free_port()
+    return _launch(folder, args, settings, wait, port or free_port())
+
+
+def _launch(
+    folder: Path, args: Sequence[str], settings: dict[str, str], wait: bool, port: int
+) -> Server:
     database = Path(settings.pop("LEADFORM_DATABASE", folder / "leads.db"))
     log = folder / "server.log"
     command = [sys.executable, "-m", "leadform", "serve", "--host=127.0.0.1", f"--port={port}"]
@@ -159,7 +164,7 @@ def start_server(
 @contextmanager
 def running_server(folder: Path, *args: str, **settings: str) -> Iterator[Server]:
     """`start_server`, stopped (SIGTERM, then SIGKILL) when the block ends."""
-    server = start_server(folder, *args, **settings)
+    server = _launch(folder, args, settings, True, free_port())
     try:
         yield server
     finally:
