@@ -33,22 +33,28 @@ def formatter(log_format: str) -> dict[str, Any]:
 
 
 def log_config(log_format: str = "text", level: str = "INFO") -> dict[str, Any]:
-    """A logging.config.dictConfig mapping: one handler and one format for all."""
-    handler = {
-        "formatter": "leadform",
-        "()": "leadform.web.log_stream.BatchingStreamHandler",  # one write per batch, not line
-        "stream": "ext://sys.stderr",
+    """A logging.config.dictConfig mapping: one format for all. leadform's lines go
+    through the batching handler (one per request); uvicorn's few are written at once,
+    as its last ones come after the app's shutdown, when no batch is flushed any more."""
+    stderr = "ext://sys.stderr"
+    handlers = {
+        "leadform": {
+            "formatter": "leadform",
+            "()": "leadform.web.log_stream.BatchingStreamHandler",  # one write per batch
+            "stream": stderr,
+        },
+        "uvicorn": {"formatter": "leadform", "class": "logging.StreamHandler", "stream": stderr},
     }
-    own = {"handlers": ["leadform"], "level": level, "propagate": False}
+    server = {"handlers": ["uvicorn"], "level": level, "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"leadform": formatter(log_format)},
-        "handlers": {"leadform": handler},
+        "handlers": handlers,
         "loggers": {
-            "leadform": own,
-            "uvicorn": own,
+            "leadform": {"handlers": ["leadform"], "level": level, "propagate": False},
+            "uvicorn": server,
             "uvicorn.error": {"level": level},  # passes its lines on to "uvicorn"
-            "uvicorn.access": own,
+            "uvicorn.access": server,
         },
     }
