@@ -93,8 +93,10 @@ async def test_translated_languages_are_live_at_the_default_threshold(
 
 
 def make_new_language(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    # STAMP: this folder's own, so make never reinstalls the shared venv from here.
+    stamp = f"STAMP={folder / 'installed'}"
     return subprocess.run(
-        ["make", "-s", "new-language", f"VENV={ROOT / '.venv'}", *arguments],
+        ["make", "-s", "new-language", f"VENV={ROOT / '.venv'}", stamp, *arguments],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -109,6 +111,7 @@ def checkout(tmp_path: Path) -> Path:
     (folder / "locales").mkdir(parents=True)
     for name in ("Makefile", "pyproject.toml", "locales/messages.pot"):
         shutil.copy2(ROOT / name, folder / name)
+    (folder / "installed").touch()  # newer than pyproject.toml: nothing to install
     return folder
 
 
