@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from leadform.storage.database import migrations, split_statements  # noqa: E402
 from tests.servers import server_env, start_server  # noqa: E402
+from tests.servers import stop as stop_server  # noqa: E402
 
 SURNAMES_EN = ["Chan", "Wong", "Lee", "Cheung", "Lau", "Ho", "Ng", "Leung", "Tam", "Yip"]
 GIVEN_EN = ["Tai Man", "Siu Ming", "Emily", "Jason", "Karen", "Michael", "Wing Yan", "Ka Ho"]
@@ -177,13 +178,24 @@ def reference_speeds(path: Path, limit: int = 200_000) -> tuple[float, float]:
     return fetch, write
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "leads.db")
-    args = parser.parse_args()
-    fill(args.db, args.leads)
-    env = server_env(args.db)
+def sqlite3_csv_speed(path: Path) -> float:
+    """Rows/s of the sqlite3 tool writing the whole table as CSV (`sqlite3 -csv`): the
+    floor the export is compared with (issue 15: export >= 0.6 x this)."""
+    rows = sqlite3.connect(path).execute("SELECT count(*) FROM leads").fetchone()[0]
+    started = time.perf_counter()
+    subprocess.run(
+        ["sqlite3", "-csv", str(path), "SELECT * FROM leads"],
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    return float(rows) / (time.perf_counter() - started)
+
+
+def export_run(leads: int, db: Path) -> dict[str, float]:
+    """Fill `db` to `leads`, export it over HTTP from a real server while a writer adds
+    leads, then time `sqlite3 -csv` on the same table right after."""
+    fill(db, leads)
+    env = server_env(db)
     created = subprocess.run(
         [sys.executable, "-m", "leadform", "tokens", "create", f"bench-{time.time_ns()}"],
         env=env,
@@ -192,7 +204,7 @@ def main() -> int:
         check=True,
     )
     headers = {"Authorization": f"Bearer {created.stdout.strip()}"}
-    server = start_server(args.db.parent, LEADFORM_DATABASE=str(args.db), LEADFORM_RATE_LIMIT="0")
+    server = start_server(db.parent, LEADFORM_DATABASE=str(db), LEADFORM_RATE_LIMIT="0")
     base = server.base_url
     try:
         warm = httpx.get(
@@ -200,9 +212,9 @@ def main() -> int:
         )
         warm.raise_for_status()
         baseline = rss_kib(server.process.pid)
-        sampler = Sampler(server.process.pid, args.db.with_name(args.db.name + "-wal"))
-        stop, inserted = threading.Event(), [0]
-        writer = threading.Thread(target=trickle_writer, args=(args.db, stop, inserted))
+        sampler = Sampler(server.process.pid, db.with_name(db.name + "-wal"))
+        stopping, inserted = threading.Event(), [0]
+        writer = threading.Thread(target=trickle_writer, args=(db, stopping, inserted))
         sampler.start()
         writer.start()
         started = time.perf_counter()
@@ -215,26 +227,52 @@ def main() -> int:
                 size += len(block)
                 rows += block.count(b"\n")  # one byte: never split across blocks
         elapsed = time.perf_counter() - started
-        stop.set()
+        stopping.set()
         writer.join()
         sampler.done.set()
         sampler.join()
     finally:
-        stop(server.process)
+        stop_server(server.process)
     rows -= 1  # the header
-    fetch_speed, csv_speed = reference_speeds(args.db)
-    print(f"load average       {os.getloadavg()[0]:.1f} (2 cores)")
-    print(f"sqlite3 fetch alone     {fetch_speed:,.0f} rows/s (same machine, just after)")
-    print(f"csv module alone        {csv_speed:,.0f} rows/s")
-    print(f"rows exported      {rows:,}")
-    print(f"bytes              {size:,}")
-    print(f"seconds            {elapsed:.2f}")
-    print(f"rows/s             {rows / elapsed:,.0f}")
-    print(f"server RSS before  {baseline / 1024:.1f} MiB")
-    print(f"server RSS peak    {sampler.peak_rss / 1024:.1f} MiB")
-    print(f"RSS growth         {(sampler.peak_rss - baseline) / 1024:.1f} MiB")
-    print(f"leads written during the export  {inserted[0]}")
-    print(f"largest WAL seen   {sampler.peak_wal / 1024:.0f} KiB")
+    fetch_speed, csv_speed = reference_speeds(db)
+    return {
+        "load": os.getloadavg()[0],
+        "rows": rows,
+        "bytes": size,
+        "seconds": elapsed,
+        "rows_per_s": rows / elapsed,
+        "sqlite3_csv_rows_per_s": sqlite3_csv_speed(db),
+        "fetch_rows_per_s": fetch_speed,
+        "csv_rows_per_s": csv_speed,
+        "rss_before_kib": baseline,
+        "rss_peak_kib": sampler.peak_rss,
+        "wal_peak_kib": sampler.peak_wal / 1024,
+        "inserted": inserted[0],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "leads.db")
+    args = parser.parse_args()
+    found = export_run(args.leads, args.db)
+    print(f"load average       {found['load']:.1f} (2 cores)")
+    print(f"sqlite3 -csv            {found['sqlite3_csv_rows_per_s']:,.0f} rows/s (just after)")
+    print(f"sqlite3 fetch alone     {found['fetch_rows_per_s']:,.0f} rows/s")
+    print(f"csv module alone        {found['csv_rows_per_s']:,.0f} rows/s")
+    print(f"rows exported      {found['rows']:,.0f}")
+    print(f"bytes              {found['bytes']:,.0f}")
+    print(f"seconds            {found['seconds']:.2f}")
+    print(f"rows/s             {found['rows_per_s']:,.0f}")
+    ratio = found["rows_per_s"] / found["sqlite3_csv_rows_per_s"]
+    print(f"export / sqlite3 -csv  {ratio:.2f} (goal >= 0.6)")
+    print(f"server RSS before  {found['rss_before_kib'] / 1024:.1f} MiB")
+    print(f"server RSS peak    {found['rss_peak_kib'] / 1024:.1f} MiB")
+    growth = (found["rss_peak_kib"] - found["rss_before_kib"]) / 1024
+    print(f"RSS growth         {growth:.1f} MiB")
+    print(f"leads written during the export  {found['inserted']:.0f}")
+    print(f"largest WAL seen   {found['wal_peak_kib']:.0f} KiB")
     return 0
 
 

@@ -30,6 +30,7 @@ from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
 from leadform.views import admin, api, embed, errors, export, metrics, register, sign_in, site
 from leadform.views.context import AppContext
+from leadform.views.fast_path import FastPath
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
 from leadform.web.log_stream import flush_logs
@@ -44,8 +45,12 @@ logger = logging.getLogger("leadform")
 EXPORT_TYPES = ("text/csv", XLSX_MEDIA_TYPE)
 
 
-def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> Starlette:
-    """Build the ASGI app; `settings` default to the environment's."""
+def create_app(
+    settings: Settings | None = None, clock: Clock = system_clock, *, fast_path: bool = True
+) -> Starlette:
+    """Build the ASGI app; `settings` default to the environment's. `fast_path=False`
+    leaves out the fast path (views/fast_path.py), for the tests that compare it
+    with the full stack."""
     settings = settings or load_settings(create_secret=True)
     languages = load_languages(
         settings.locales_dir,
@@ -114,7 +119,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
             *(embed.example_routes if settings.examples else []),
             Mount("/static", AssetFiles(assets), name="static"),
         ],
-        middleware=middleware(settings, request_metrics),
+        middleware=middleware(settings, request_metrics, fast_path),
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,
@@ -124,10 +129,14 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     )
 
 
-def middleware(settings: Settings, request_metrics: RequestMetrics) -> list[Middleware]:
-    """Outermost first. The proxy headers come first so that every later layer (rate
-    limits, the stored address) sees the real client, and only when the peer is a
-    proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own implementation)."""
+def middleware(
+    settings: Settings, request_metrics: RequestMetrics, fast_path: bool = True
+) -> list[Middleware]:
+    """Outermost first. The proxy headers come first so that every later layer (the
+    fast path, rate limits, the stored address) sees the real client, and only when
+    the peer is a proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own
+    implementation). The fast path answers the hot routes before the rest."""
+    frames = FramePolicy(settings.embed_origins)
     layers = [
         # Pages carry no per-visitor secret (a form token is given to anyone who
         # asks), so compressing them gives BREACH-style attacks nothing to find.
@@ -139,14 +148,16 @@ def middleware(settings: Settings, request_metrics: RequestMetrics) -> list[Midd
             compresslevel=6,
             exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "text/csv", XLSX_MEDIA_TYPE),
         ),
-        Middleware(SecurityHeaders, frames=FramePolicy(settings.embed_origins)),
+        Middleware(SecurityHeaders, frames=frames),
         Middleware(AdminHeaders),
         Middleware(ApiCors, origins=settings.embed_origins),
         Middleware(BodyLimit),
     ]
+    # The request log sees every answer the full stack gives, 413s included (the fast
+    # path writes the same line for its own). It logs no address, so its place
+    # relative to the proxy headers does not matter.
+    front = [Middleware(FastPath, frames=frames)] if fast_path else []
     if settings.trusted_proxies:
         proxies = list(settings.trusted_proxies)
-        layers.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
-    # Outermost of all: the request log sees every answer, 413s included. It logs no
-    # address, so it need not come after the proxy headers.
-    return [Middleware(RequestLog, metrics=request_metrics), *layers]
+        front.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
+    return [*front, Middleware(RequestLog, metrics=request_metrics), *layers]

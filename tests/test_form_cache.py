@@ -4,6 +4,7 @@ preselected treatment, the address it was asked for)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import httpx
@@ -101,11 +102,20 @@ async def test_the_reused_page_is_the_page_rendered_for_the_request_alone(
     first = (await client.get(path, headers=headers)).text
     reused = (await client.get(path, headers=headers)).text
 
-    def uncached(request, language, values):  # type: ignore[no-untyped-def]
+    def uncached(request, language):  # type: ignore[no-untyped-def]
+        treatment = request.query_params.get("treatment", "")
+        values = {"treatment": treatment} if treatment in register.TREATMENTS else {}
         return register.render_form(
             request, language, values, attribution=register.page_attribution(request)
         )
 
+    cached_parts = register.blank_form_parts
+
+    def no_cached_page(request, language):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(cached_parts(request, language), page=None)
+
+    # No cached page: the fast path hands the request on, and the view renders it.
+    monkeypatch.setattr(register, "blank_form_parts", no_cached_page)
     monkeypatch.setattr(register, "blank_form", uncached)
     fresh = (await client.get(path, headers=headers)).text
     assert without_token(first) == without_token(reused) == without_token(fresh)

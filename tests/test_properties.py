@@ -22,7 +22,7 @@ from leadform.registration.attribution import clean_url
 from leadform.registration.dates import bookable_range
 from leadform.registration.form_tokens import MAX_AGE_SECONDS, FormToken, FormTokens, TokenProblem
 from leadform.registration.rules import FIELDS, NAME_MAX, validate
-from leadform.views.body import BodyError, _parse_urlencoded
+from leadform.views.body import BodyError, parse_urlencoded
 from leadform.web.request_log import MAX_PATH, log_path
 from tests.conftest import ROOT, FakeClock
 
@@ -210,7 +210,7 @@ def test_a_url_with_space_or_unprintable_characters_is_dropped(value: str) -> No
 @given(body=st.one_of(st.binary(max_size=500), st.text(max_size=500).map(str.encode)))
 def test_any_urlencoded_body_parses_or_is_a_400(body: bytes) -> None:
     try:
-        values = _parse_urlencoded(body)
+        values = parse_urlencoded(body)
     except BodyError as problem:
         assert problem.status == 400
         return

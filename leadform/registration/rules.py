@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from leadform.domain.leads import TREATMENTS, LeadInput
 from leadform.i18n.messages import N_, Message
 from leadform.registration.dates import BookableRange
+from leadform.registration.hong_kong_numbers import hong_kong_e164
 
 FIELDS = (
     "name",
@@ -173,6 +174,9 @@ def check_phone(value: str) -> str:
     invalid = Invalid(PHONE_INVALID)
     if len(value) > PHONE_MAX:
         raise invalid
+    usual = hong_kong_e164(value)  # most visitors: no full parse needed
+    if usual is not None:
+        return usual
     try:
         number = phonenumbers.parse(value, DEFAULT_REGION)
     except phonenumbers.NumberParseException:

@@ -20,6 +20,7 @@ from leadform.storage.file_lock import SharedHold
 from leadform.storage.leads import find_lead_by_token, write_leads
 from leadform.storage.private_files import private_file
 from leadform.storage.submission_limits import record_submission_attempts, write_leads_within_limits
+from leadform.storage.write_lock import WriteLock, write_lock_path
 from leadform.storage.writer import Writer
 
 logger = logging.getLogger("leadform.storage")
@@ -240,11 +241,20 @@ async def _open(path: Path, busy_timeout: float, hold: SharedHold) -> Database:
     try:
         await migrate(write_conn)
         await _quick_check(write_conn)
-        reader = await connect(path, busy_timeout)
+        lock = WriteLock(write_lock_path(path))
+    except OSError as exc:
+        await write_conn.close()
+        raise StorageError(f"cannot open {write_lock_path(path)}: {exc.strerror}") from exc
     except BaseException:
         await write_conn.close()
         raise
-    writer = Writer(write_conn)
+    try:
+        reader = await connect(path, busy_timeout)
+    except BaseException:
+        lock.close()
+        await write_conn.close()
+        raise
+    writer = Writer(write_conn, lock)
     writer.start()
     return Database(reader, writer, FileIdentity(path), hold)
 

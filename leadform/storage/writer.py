@@ -19,6 +19,7 @@ from typing import Any
 import aiosqlite
 
 from leadform.storage.errors import StorageError
+from leadform.storage.write_lock import WriteLock
 
 logger = logging.getLogger("leadform.storage")
 
@@ -36,8 +37,9 @@ class _Pending:
 
 
 class Writer:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, lock: WriteLock) -> None:
         self.conn = conn
+        self.lock = lock  # the other processes' writers wait on it (write_lock.py)
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -61,6 +63,7 @@ class Writer:
             self._queue.put_nowait(None)
             await self._task
         await self.conn.close()
+        self.lock.close()
 
     async def _run(self) -> None:
         while True:
@@ -84,14 +87,9 @@ class Writer:
         for pending in batch:
             groups.setdefault(pending.write, []).append(pending)
         try:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            results: list[tuple[_Pending, Any]] = []
-            for write, members in groups.items():
-                outcome = await write(self.conn, [m.item for m in members])
-                results.extend(zip(members, outcome, strict=True))
-            await self.conn.execute("COMMIT")
+            async with self.lock.held():
+                results = await self._transaction(groups)
         except Exception as exc:  # the task must survive anything a batch raises
-            await self._rollback()
             failure: Exception = exc
             if isinstance(exc, sqlite3.Error):
                 failure = StorageError(str(exc))
@@ -105,6 +103,22 @@ class Writer:
         for pending, result in results:
             if not pending.future.done():
                 pending.future.set_result(result)
+
+    async def _transaction(
+        self, groups: dict[BatchWrite, list[_Pending]]
+    ) -> list[tuple[_Pending, Any]]:
+        """One BEGIN IMMEDIATE ... COMMIT for every group; rolled back on failure."""
+        try:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            results: list[tuple[_Pending, Any]] = []
+            for write, members in groups.items():
+                outcome = await write(self.conn, [m.item for m in members])
+                results.extend(zip(members, outcome, strict=True))
+            await self.conn.execute("COMMIT")
+        except Exception:
+            await self._rollback()
+            raise
+        return results
 
     async def _rollback(self) -> None:
         try:

@@ -33,7 +33,7 @@ from leadform.views.body import read_submission
 from leadform.views.context import app_context
 from leadform.views.errors import json_error
 from leadform.views.languages import api_language
-from leadform.views.submission import NOTICES, UNAVAILABLE, client_of, too_many
+from leadform.views.submission import NOTICES, UNAVAILABLE, client_of, handed_on, too_many
 
 PROBLEM = N_("There is a problem")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -57,10 +57,18 @@ async def form(request: Request) -> Response:
 
 async def create_lead(request: Request) -> Response:
     """POST /api/leads (JSON, or form-encoded)"""
-    data = await read_submission(request)  # a BodyError answers 400/415 in JSON itself
-    language = api_language(request, data.get("locale") or request.query_params.get("locale"))
+    taken = handed_on(request)  # the fast path took it in already
+    data = taken[0] if taken else await read_submission(request)  # BodyError: 400/415
+    language = lead_language(request, data)
+    if taken:
+        return answer(request, taken[1], language)
     outcome = await app_context(request).intake.submit(data, language, client_of(request))
     return answer(request, outcome, language)
+
+
+def lead_language(request: Request, data: dict[str, str]) -> Language:
+    """The `locale` field, else the query's, else Accept-Language (api_language)."""
+    return api_language(request, data.get("locale") or request.query_params.get("locale"))
 
 
 def answer(request: Request, outcome: Outcome, language: Language) -> Response:

@@ -39,7 +39,7 @@ async def read_form(request: Request) -> dict[str, str]:
     kind = media_type(request)
     try:
         if kind == URLENCODED:
-            return _parse_urlencoded(await request.body())
+            return parse_urlencoded(await request.body())
         if kind == MULTIPART:
             return await _parse_multipart(request)
     except ClientDisconnect:
@@ -91,7 +91,7 @@ def _scalar_text(value: Any) -> str:
     raise BodyError(400, "field values must be strings, numbers, booleans or null")
 
 
-def _parse_urlencoded(body: bytes) -> dict[str, str]:
+def parse_urlencoded(body: bytes) -> dict[str, str]:
     try:
         # strict: invalid UTF-8, raw or percent-encoded, is refused, not turned into U+FFFD
         pairs = parse_qsl(

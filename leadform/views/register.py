@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from leadform.registration.intake import (
     Accepted,
     Decoy,
     NeedsFixing,
+    Outcome,
     Refused,
     TooMany,
     Unavailable,
@@ -30,7 +32,8 @@ from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
 from leadform.views.languages import page_language
 from leadform.views.rendering import render, render_html
-from leadform.views.submission import client_of, not_saved
+from leadform.views.submission import client_of, handed_on, not_saved
+from leadform.web.page_cache import SlottedPage
 
 # Where the error summary links to: the control itself, or the first radio button.
 FIELD_IDS = {name: name for name in FIELDS} | {"treatment": "treatment-acne"}
@@ -122,7 +125,19 @@ def origin(request: Request) -> tuple[object, ...]:
     return (scope["scheme"], host, scope.get("server"), root)
 
 
-def blank_form(request: Request, language: Language, values: dict[str, str]) -> Response:
+@dataclass(frozen=True)
+class BlankForm:
+    """The blank form for one request: the cached page (None when it cannot be
+    reused) and this request's values for its slots."""
+
+    page: SlottedPage | None
+    slots: dict[str, str]
+    render: Callable[[Mapping[str, str]], str]
+    language: Language
+    gzip: bool  # the browser takes gzip: send the page compressed (fill_gzip)
+
+
+def blank_form_parts(request: Request, language: Language) -> BlankForm:
     """The form as a visitor first sees it, from the page cache.
 
     Every visitor of a day gets the same page but for the token and the attribution
@@ -133,6 +148,8 @@ def blank_form(request: Request, language: Language, values: dict[str, str]) -> 
     range, which changes at midnight in the clinic's time zone.
     """
     ctx = app_context(request)
+    treatment = request.query_params.get("treatment", "")
+    values = {"treatment": treatment} if treatment in TREATMENTS else {}
     bookable = ctx.intake.bookable()
     attribution = {name: value for name, value in page_attribution(request).items() if value}
     frame = FrameOptions.from_query(request.query_params)
@@ -163,16 +180,22 @@ def blank_form(request: Request, language: Language, values: dict[str, str]) -> 
     slots = {"token": ctx.tokens.issue()} | {
         f"attribution.{name}": value for name, value in attribution.items()
     }
+    gzip = "gzip" in request.headers.get("accept-encoding", "")
+    return BlankForm(page, slots, render_page, language, gzip)
+
+
+def blank_form(request: Request, language: Language) -> Response:
+    form = blank_form_parts(request, language)
     headers = {"Content-Language": language.text_tag}
-    if page is None:
-        return HTMLResponse(render_page(slots), headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
+    if form.page is None:
+        return HTMLResponse(form.render(form.slots), headers=headers)
+    if form.gzip:
         # Compressing the whole page per request cost more than serving it; only the
         # slots' values are compressed now (SlottedPage.fill_gzip). The GZip
         # middleware passes an encoded answer through.
         gzip_headers = headers | {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        return HTMLResponse(page.fill_gzip(slots), headers=gzip_headers)
-    return HTMLResponse(page.fill(slots), headers=headers)
+        return HTMLResponse(form.page.fill_gzip(form.slots), headers=gzip_headers)
+    return HTMLResponse(form.page.fill(form.slots), headers=headers)
 
 
 async def register(request: Request) -> Response:
@@ -180,24 +203,34 @@ async def register(request: Request) -> Response:
     if isinstance(language, Response):
         return language
     if request.method != "POST":  # GET, and HEAD as monitors send it
-        treatment = request.query_params.get("treatment", "")
-        values = {"treatment": treatment} if treatment in TREATMENTS else {}
-        return blank_form(request, language, values)
+        return blank_form(request, language)
     return await submit(request, language)
 
 
-async def submit(request: Request, language: Language) -> Response:
+async def take_submission(request: Request, language: Language) -> tuple[dict[str, str], Outcome]:
+    """The submitted fields and what the intake made of them."""
+    taken = handed_on(request)
+    if taken is not None:
+        return taken
     values = await read_form(request)  # a BodyError answers 400/415 itself
     outcome = await app_context(request).intake.submit(values, language, client_of(request))
+    return values, outcome
+
+
+def thanks_url(request: Request, language: Language, stored: StoredLead) -> str:
+    """Where an accepted submission is sent (the 303's Location, before quoting)."""
+    path = f"/{language.url_tag}/thanks/{stored.token_id}"
+    return FrameOptions.from_query(request.query_params).url(path)
+
+
+async def submit(request: Request, language: Language) -> Response:
+    values, outcome = await take_submission(request, language)
     kept = {name: values.get(name, "") for name in FIELDS}
     token = values.get("token", "")
     attribution = clean_attribution(values)
     match outcome:
         case Accepted(stored):
-            url = FrameOptions.from_query(request.query_params).url(
-                f"/{language.url_tag}/thanks/{stored.token_id}"
-            )
-            return RedirectResponse(url, status_code=303)
+            return RedirectResponse(thanks_url(request, language, stored), status_code=303)
         case Decoy(stored):
             # No redirect: the thank-you address would find no lead. Same page, no event.
             return render_thanks(request, language, stored, submitted=False)

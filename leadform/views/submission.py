@@ -9,7 +9,26 @@ from starlette.requests import Request
 
 from leadform.i18n.messages import N_, Message
 from leadform.registration.form_tokens import TokenProblem
-from leadform.registration.intake import Client, NeedsFixing, Refused, TooMany, Unavailable
+from leadform.registration.intake import (
+    Client,
+    NeedsFixing,
+    Outcome,
+    Refused,
+    TooMany,
+    Unavailable,
+)
+
+SUBMISSION = "leadform.submission"
+"""The scope key under which the fast path (views/fast_path.py) hands on a submission
+it took in but does not answer itself: the fields and the intake's outcome."""
+
+
+def handed_on(request: Request) -> tuple[dict[str, str], Outcome] | None:
+    """The fields and outcome the fast path already took in for this request, if any
+    (the intake runs once per request)."""
+    taken: tuple[dict[str, str], Outcome] | None = request.scope.get(SUBMISSION)
+    return taken
+
 
 NOTICES = {
     TokenProblem.MISSING: N_("This form has expired. Please check your details and submit again."),

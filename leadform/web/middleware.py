@@ -69,18 +69,22 @@ class SecurityHeaders:
         self.app = app
         self.frames = frames or FramePolicy(())
 
+    def for_path(self, path: str) -> tuple[tuple[str, str], ...]:
+        """The headers, in the order they are added, for a page at `path`."""
+        policy = f"{self.CSP}; {self.frames.frame_ancestors(path)}"
+        return (*self.HEADERS, ("Content-Security-Policy", policy))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = f"{self.CSP}; {self.frames.frame_ancestors(scope['path'])}"
+        added = self.for_path(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in self.HEADERS:
+                for name, value in added:
                     headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", policy)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -43,19 +43,33 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            seconds = time.perf_counter() - started
-            if self.metrics is not None:
-                route = scope.get("route")  # set by Starlette's router on a match
-                self.metrics.observe(getattr(route, "path", UNMATCHED), status, seconds)
-            if logger.isEnabledFor(logging.INFO):
-                logger.info(
-                    "method=%s path=%s status=%d duration_ms=%.1f locale=%s",
-                    scope["method"],
-                    log_path(scope["path"]),
-                    status,
-                    seconds * 1000,
-                    locale,
-                )
+            log_request(scope, status, started, locale, self.metrics)
+
+
+def log_request(
+    scope: Scope,
+    status: int,
+    started: float,
+    locale: str,
+    metrics: RequestMetrics | None = None,
+    route: str = "",
+) -> None:
+    """The request's line and its metrics; `started` is its time.perf_counter() on
+    arrival. Also called by the fast path (views/fast_path.py), which answers without
+    this layer and names its `route` (the router sets scope["route"] for the rest)."""
+    seconds = time.perf_counter() - started
+    if metrics is not None:
+        route = route or getattr(scope.get("route"), "path", UNMATCHED)
+        metrics.observe(route, status, seconds)
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "method=%s path=%s status=%d duration_ms=%.1f locale=%s",
+            scope["method"],
+            log_path(scope["path"]),
+            status,
+            seconds * 1000,
+            locale,
+        )
 
 
 MAX_PATH = 200
