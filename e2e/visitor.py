@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from leadform.i18n.languages import Language, Languages, load_languages
 from leadform.i18n.messages import Message
 from leadform.registration.dates import BookableRange
+from tests.servers import open_day_after
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_TABS = 30
@@ -66,8 +67,27 @@ def bookable(page: Page) -> BookableRange:
     return BookableRange(earliest, latest)
 
 
+def closed_days(page: Page) -> dict[str, str]:
+    """The closed days the server put on the date field, each with its message
+    (`data-msg-closed-2026-12-25`), as the script reads them."""
+    found = page.eval_on_selector(
+        "[data-field=preferred_date]",
+        """el => Object.fromEntries(Array.from(el.attributes)
+            .filter(a => a.name.startsWith("data-msg-closed-"))
+            .map(a => [a.name.slice("data-msg-closed-".length), a.value]))""",
+    )
+    return dict(found)
+
+
 def a_bookable_day(page: Page) -> str:
-    return (bookable(page).earliest + timedelta(days=3)).isoformat()
+    """An open day a few days after the earliest, from what the page carries."""
+    rule = bookable(page)
+    described = {
+        "earliest": rule.earliest.isoformat(),
+        "latest": rule.latest.isoformat(),
+        "closed": [{"date": day} for day in closed_days(page)],
+    }
+    return open_day_after(described, days=3)
 
 
 def fill_form(page: Page, answers: Answers) -> None:

@@ -83,6 +83,9 @@ def create_app(
             wake_delivery=deliverer.wake,
             notify=notification_targets(settings),
         )
+        # The public holidays of the range's years are computed now (about half a second
+        # the first time), not while the first visitor waits for the form.
+        intake.bookable()
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(
             settings, languages, templates, tokens, clock, db, intake, auth, csrf, request_metrics

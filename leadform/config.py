@@ -26,6 +26,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 from email_validator import EmailNotValidError, validate_email
 
+from leadform.domain.clinic import NO_CLINIC, Clinic, parse_number, parse_per_language
+from leadform.domain.clinic_calendar import (
+    OPEN_EVERY_DAY,
+    ClinicCalendar,
+    parse_closed_dates,
+    parse_country,
+    parse_weekdays,
+)
 from leadform.domain.origins import parse_origins
 from leadform.domain.submission_limits import RateLimit, parse_rate_limits
 
@@ -88,8 +96,55 @@ SETTINGS: tuple[Setting, ...] = (
         "Asia/Hong_Kong",
         'the clinic\'s calendar for "today", and the zone of every time shown',
     ),
+    Setting(
+        "LEADFORM_CLINIC_NAME",
+        "",
+        "the clinic's name in page titles, the header and lead emails; per language as "
+        "`Glow Skin Clinic|zh-Hant-HK=光采皮膚診所|zh-Hans-CN=光采皮肤诊所` (a language not "
+        'listed gets the first); empty: "Clinic registration"',
+    ),
+    Setting(
+        "LEADFORM_CLINIC_PHONE",
+        "",
+        "the clinic's phone number (Hong Kong's need no +852), a `tel:` link on the thank-you page",
+    ),
+    Setting(
+        "LEADFORM_CLINIC_WHATSAPP",
+        "",
+        "the clinic's WhatsApp number, a `https://wa.me/` link on the thank-you page",
+    ),
+    Setting(
+        "LEADFORM_CLINIC_ADDRESS",
+        "",
+        "the clinic's address on the thank-you page; per language like LEADFORM_CLINIC_NAME",
+    ),
+    Setting(
+        "LEADFORM_CLINIC_HOURS",
+        "",
+        "the clinic's opening hours on the thank-you page (`Mon–Sat 10:00–20:00`); "
+        "per language like LEADFORM_CLINIC_NAME",
+    ),
     Setting("LEADFORM_MIN_DAYS_AHEAD", "1", "earliest bookable day = today + this"),
     Setting("LEADFORM_MAX_DAYS_AHEAD", "90", "latest bookable day = today + this"),
+    Setting(
+        "LEADFORM_CLOSED_WEEKDAYS",
+        "",
+        "weekdays the clinic is closed, e.g. `sun` or `sat,sun` (mon tue wed thu fri sat sun); "
+        "empty: open every weekday",
+    ),
+    Setting(
+        "LEADFORM_PUBLIC_HOLIDAYS",
+        "HK",
+        "the country whose public holidays close the clinic (a code the `holidays` package "
+        "knows, with lunar holidays and substitute days); `none`: open on holidays",
+    ),
+    Setting(
+        "LEADFORM_CLOSED_DATES",
+        "",
+        "extra closures: dates and ranges (`2026-12-24,2027-01-02..2027-01-04`), or the path of "
+        "a file (containing a `/`, e.g. `./closures.txt`) with one date or range per line, "
+        "then an optional reason shown to visitors (`2026-12-24 Staff training`; `#` comments)",
+    ),
     Setting(
         "LEADFORM_MIN_FILL_SECONDS",
         "2",
@@ -237,6 +292,8 @@ class Settings:
     min_translated: float = 95.0
     log_format: str = "text"
     log_level: str = "INFO"
+    calendar: ClinicCalendar = OPEN_EVERY_DAY
+    clinic: Clinic = NO_CLINIC
     embed_origins: tuple[str, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
@@ -324,6 +381,18 @@ def load_settings(
         timezone=_cast(raw, "LEADFORM_TIMEZONE", _zone),
         min_days_ahead=min_days,
         max_days_ahead=max_days,
+        clinic=Clinic(
+            name=_cast(raw, "LEADFORM_CLINIC_NAME", parse_per_language),
+            phone=_cast(raw, "LEADFORM_CLINIC_PHONE", parse_number),
+            whatsapp=_cast(raw, "LEADFORM_CLINIC_WHATSAPP", parse_number),
+            address=_cast(raw, "LEADFORM_CLINIC_ADDRESS", parse_per_language),
+            hours=_cast(raw, "LEADFORM_CLINIC_HOURS", parse_per_language),
+        ),
+        calendar=ClinicCalendar(
+            closed_weekdays=_cast(raw, "LEADFORM_CLOSED_WEEKDAYS", parse_weekdays),
+            holidays_country=_cast(raw, "LEADFORM_PUBLIC_HOLIDAYS", parse_country),
+            closed_dates=_cast(raw, "LEADFORM_CLOSED_DATES", parse_closed_dates),
+        ),
         min_fill_seconds=_cast(raw, "LEADFORM_MIN_FILL_SECONDS", _bounded(0, MAX_FILL_SECONDS)),
         default_locale=_cast(raw, "LEADFORM_DEFAULT_LOCALE", _tag),
         terms_url=_cast(raw, "LEADFORM_TERMS_URL", _url_template),

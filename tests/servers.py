@@ -172,15 +172,23 @@ def running_server(folder: Path, *args: str, **settings: str) -> Iterator[Server
 
 
 def bookable_day(base_url: str) -> str:
-    """A day the running server accepts, from its own rule (`/api/form`'s bookable range):
-    one day after the earliest, so a clinic midnight passing between this call and the
-    post cannot make it too early."""
+    """A day the running server accepts, from its own rule (`/api/form`'s bookable range
+    and closed days): the first open day after the earliest, so a clinic midnight
+    passing between this call and the post cannot make it too early."""
     bookable = httpx.get(f"{base_url}/api/form", timeout=10).json()["bookable"]
-    earliest, latest = (
-        date.fromisoformat(bookable["earliest"]),
-        date.fromisoformat(bookable["latest"]),
-    )
-    return min(earliest + timedelta(days=1), latest).isoformat()
+    return open_day_after(bookable, days=1)
+
+
+def open_day_after(bookable: dict[str, Any], days: int) -> str:
+    """The first day at least `days` after `bookable["earliest"]` that is not one of
+    `bookable["closed"]` (as `/api/form` describes them), ISO; the latest if none is."""
+    earliest, latest = (date.fromisoformat(bookable[end]) for end in ("earliest", "latest"))
+    closed = {day["date"] for day in bookable["closed"]}
+    for offset in range(days, (latest - earliest).days + 1):
+        day = (earliest + timedelta(days=offset)).isoformat()
+        if day not in closed:
+            return day
+    return latest.isoformat()
 
 
 def new_token() -> str:

@@ -95,7 +95,10 @@ async def test_form_description_carries_constraints_dates_consent_and_a_token(
         "2026-11-27",
         "2027-02-24",
     )
-    assert body["bookable"] == {"earliest": "2026-11-27", "latest": "2027-02-24"}
+    assert (body["bookable"]["earliest"], body["bookable"]["latest"]) == (
+        "2026-11-27",
+        "2027-02-24",
+    )
     assert body["consent"]["terms_url"] == "http://testserver/zh-hant-hk/terms"
     assert 'href="http://testserver/zh-hant-hk/privacy"' in fields["consent_terms"]["label_html"]
     assert "<" not in fields["consent_terms"]["label"]

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from leadform.clock import clinic_today
+from leadform.domain.clinic_calendar import ClinicCalendar
 from leadform.domain.leads import TREATMENTS, LeadInput
 from leadform.export.formats import FORMULA_TRIGGERS, csv_text, neutralise_formula
 from leadform.i18n.languages import Languages, load_languages, parse_accept_language
@@ -223,3 +224,24 @@ def test_a_logged_path_is_one_printable_ascii_word(path: str) -> None:
     logged = log_path(path)
     assert logged.isascii() and logged.isprintable() and " " not in logged
     assert len(logged) <= MAX_PATH * 10
+
+
+@NO_DEADLINE
+@given(
+    now=NOW,
+    weekdays=st.frozensets(st.integers(0, 6), max_size=6),
+    offset=st.integers(-3, 95),
+)
+def test_a_day_is_accepted_exactly_when_the_clinic_is_open_within_the_range(
+    now: datetime, weekdays: frozenset[int], offset: int
+) -> None:
+    zone = ZoneInfo("Asia/Hong_Kong")
+    calendar = ClinicCalendar(weekdays, "HK")
+    bookable = bookable_range(now, zone, 1, 90, calendar)
+    day = clinic_today(now, zone) + timedelta(days=offset)
+    data = {"name": "Chan", "phone": "9123 4567", "treatment": "acne", "consent_terms": "yes"}
+    lead, _ = validate(data | {"preferred_date": day.isoformat()}, bookable)
+    open_in_range = bookable.earliest <= day <= bookable.latest and calendar.closure(day) is None
+    assert (lead is not None) == open_in_range == bookable.contains(day)
+    assert calendar.closure(bookable.earliest) is None
+    assert all(bookable.earliest <= c.day <= bookable.latest for c in bookable.closures)

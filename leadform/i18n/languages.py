@@ -39,7 +39,7 @@ from leadform.i18n.catalogs import (
     parse_po,
 )
 from leadform.i18n.catalogs import page_breaking as page_breaking_problems
-from leadform.i18n.messages import Message
+from leadform.i18n.messages import Localised, LongDate, Message, Param
 from leadform.i18n.pseudo import PSEUDO_ID, pseudo_catalog, pseudo_translate
 
 SOURCE_LOCALE = "en"
@@ -50,6 +50,7 @@ TEMPLATE = "messages.pot"
 # unqualified Chinese preference means Traditional. zh-CN, zh-SG and zh-Hans name
 # their script (Babel fills it in from the territory), so they reach Simplified.
 SCRIPT_DEFAULTS = {"zh": "Hant"}
+CLINIC_TERRITORY = "HK"
 
 _LANGUAGE_RANGE = re.compile(r"^(?:\*|[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*)$")
 _QVALUE = re.compile(r"^[qQ]\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
@@ -133,16 +134,49 @@ class Language:
         return str(format_list(list(items), locale=self.locale)) if items else ""
 
     def translate(self, message: Message) -> str:
-        params = {key: self._param(value) for key, value in message.params.items()}
+        params = {key: self.format_param(value) for key, value in message.params.items()}
         text = self.gettext(message.msgid)
         return text % params if params else text
 
-    def _param(self, value: str | int | date | Message) -> str | int:
+    def format_param(self, value: Param) -> str | int:
+        """A message parameter as this language writes it."""
         if isinstance(value, Message):
             return self.translate(value)
+        if isinstance(value, Localised):
+            return self.pick(value)
+        if isinstance(value, LongDate):
+            return self.format_long_date(value.day)
         if isinstance(value, date):
             return self.format_date(value)
         return value
+
+    def format_long_date(self, day: date) -> str:
+        """A day spelled out: "25 December 2026", "2026年12月25日"."""
+        return str(format_date(day, format="long", locale=self._dates_locale))
+
+    @cached_property
+    def _dates_locale(self) -> Locale:
+        """The locale, or where it names no territory (English), the same language as
+        written in Hong Kong, where the clinic is: "25 December 2026", not "December 25"."""
+        if self.locale.territory:
+            return self.locale
+        try:
+            return Locale(self.locale.language, territory=CLINIC_TERRITORY)
+        except UnknownLocaleError:
+            return self.locale
+
+    def pick(self, localised: Localised) -> str:
+        """The text closest to this language: same language and script, then same
+        territory; else the first (the source's default)."""
+        mine = script_key(self.locale)
+        close = [
+            (locale, text)
+            for locale, text in localised.texts
+            if (parsed := parse_tag(locale)) is not None and script_key(parsed) == mine
+        ]
+        territory = f"_{self.locale.territory}"
+        same_territory = [text for locale, text in close if locale.endswith(territory)]
+        return (same_territory or [text for _, text in close] or [localised.texts[0][1]])[0]
 
 
 class Languages:

@@ -16,10 +16,10 @@ from email.utils import format_datetime, parseaddr
 from zoneinfo import ZoneInfo
 
 import jinja2
-import phonenumbers
 from babel import Locale
 from babel.dates import format_datetime as format_local_datetime
 
+from leadform.domain.clinic import NO_CLINIC, Clinic, readable_number
 from leadform.domain.leads import TREATMENTS, Lead
 from leadform.i18n.languages import Language
 from leadform.i18n.messages import N_, Message
@@ -57,7 +57,7 @@ def lead_summary(lead: Lead, language: Language, zone: ZoneInfo) -> list[Summary
         SummaryRow(_("Treatment"), _(TREATMENTS[lead.treatment])),
         SummaryRow(_("Preferred date"), language.format_date(lead.preferred_date)),
         SummaryRow(_("Name"), lead.name),
-        SummaryRow(_("Phone number"), readable_phone(lead.phone), f"tel:{lead.phone}"),
+        SummaryRow(_("Phone number"), readable_number(lead.phone), f"tel:{lead.phone}"),
     ]
     if lead.email:
         rows.append(SummaryRow(_("Email"), lead.email, f"mailto:{lead.email}"))
@@ -79,14 +79,6 @@ def attribution_rows(lead: Lead, language: Language) -> list[SummaryRow]:
         (_(N_("Referrer")), a.referrer),
     ]
     return [SummaryRow(label, value) for label, value in found if value]
-
-
-def readable_phone(e164: str) -> str:
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
 
 
 def language_name(tag: str, in_locale: Locale) -> str:
@@ -115,6 +107,7 @@ def compose_lead_email(
     language: Language,
     zone: ZoneInfo,
     env: jinja2.Environment,
+    clinic: Clinic = NO_CLINIC,
     sender: str,
     recipients: str,
     delivery_id: str,
@@ -122,8 +115,13 @@ def compose_lead_email(
 ) -> EmailMessage:
     rows = lead_summary(lead, language, zone)
     heading, advice = language.gettext(HEADING), language.gettext(ADVICE)
+    subject = lead_subject(lead, language)
+    if clinic.name is not None:
+        # The clinic's name first: staff of several clinics (or a shared inbox) sort by it.
+        name = language.pick(clinic.name)
+        subject, heading = f"[{name}] {subject}", f"{heading} · {name}"
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = lead_subject(lead, language)
+    message["Subject"] = subject
     message["From"] = sender
     message["To"] = recipients
     reply_to = lead_reply_to(lead)

@@ -14,6 +14,7 @@ from aiosmtplib import SMTPResponse
 
 from leadform.clock import Clock
 from leadform.config import SmtpServer
+from leadform.domain.clinic import NO_CLINIC, Clinic
 from leadform.domain.leads import Lead
 from leadform.i18n.languages import Language
 from leadform.notifications.lead_email import compose_lead_email
@@ -41,8 +42,10 @@ class MailSender:
         zone: ZoneInfo,
         env: jinja2.Environment,
         clock: Clock,
+        clinic: Clinic = NO_CLINIC,
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        self.clinic = clinic
         self.server = server
         self.sender = sender
         self.language = language
@@ -57,6 +60,7 @@ class MailSender:
             language=self.language,
             zone=self.zone,
             env=self.env,
+            clinic=self.clinic,
             sender=self.sender,
             recipients=notification.target,
             delivery_id=notification.delivery_id,

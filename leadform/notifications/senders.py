@@ -37,6 +37,7 @@ def create_senders(
             language=staff,
             zone=settings.timezone,
             env=env,
+            clinic=settings.clinic,
             clock=clock,
             tls_context=tls_context,
         )

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from leadform.clock import Clock
+from leadform.clock import Clock, clinic_today
 from leadform.config import Settings
 from leadform.domain.keyed_hashes import keyed_hash
 from leadform.domain.leads import (
@@ -100,10 +101,18 @@ class LeadIntake:
         self.notify = notify  # where each new lead's notifications go
         self.wake_delivery = wake_delivery
         self._consent: dict[str, ConsentText] = {}
+        self._bookable: tuple[date, BookableRange] | None = None
 
     def bookable(self) -> BookableRange:
+        """Today's range; computed once per clinic day (the closed days take a walk
+        through the window), as every form page and submission asks for it."""
         s = self.settings
-        return bookable_range(self.clock(), s.timezone, s.min_days_ahead, s.max_days_ahead)
+        now = self.clock()
+        today = clinic_today(now, s.timezone)
+        if self._bookable is None or self._bookable[0] != today:
+            rule = bookable_range(now, s.timezone, s.min_days_ahead, s.max_days_ahead, s.calendar)
+            self._bookable = (today, rule)
+        return self._bookable[1]
 
     def consent(self, language: Language) -> ConsentText:
         """The consent sentences in `language` (built once: settings and catalogs are

@@ -12,8 +12,10 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from leadform.domain.clinic_calendar import Closure
 from leadform.domain.leads import TREATMENTS, LeadInput
-from leadform.i18n.messages import N_, Message
+from leadform.i18n.languages import Language
+from leadform.i18n.messages import N_, LongDate, Message
 from leadform.registration.dates import BookableRange
 from leadform.registration.hong_kong_numbers import hong_kong_e164
 
@@ -68,6 +70,36 @@ def date_too_late(bookable: BookableRange) -> Message:
     return Message(N_("Date should not be after %(date)s."), {"date": bookable.latest})
 
 
+def date_closed(closure: Closure) -> Message:
+    """The day named in full, with the reason when there is one."""
+    if closure.reason is None:
+        return Message(
+            N_("The clinic is closed on %(date)s. Please choose another day."),
+            {"date": LongDate(closure.day)},
+        )
+    return Message(
+        N_("The clinic is closed on %(date)s (%(reason)s). Please choose another day."),
+        {"date": LongDate(closure.day), "reason": closure.reason},
+    )
+
+
+DATE_HINT = N_("Choose a day from %(earliest)s to %(latest)s.")
+CLOSED_ON = N_("Closed on %(days)s.")
+
+
+def date_hint(language: Language, bookable: BookableRange) -> str:
+    """The date field's hint: the range, and what is closed every week and year
+    ("Closed on Sundays and public holidays.")."""
+    hint = language.translate(
+        Message(DATE_HINT, {"earliest": bookable.earliest, "latest": bookable.latest})
+    )
+    regular = bookable.calendar.regular_closures()
+    if not regular:
+        return hint
+    days = language.join([language.translate(message) for message in regular])
+    return f"{hint} {language.gettext(CLOSED_ON) % {'days': days}}"
+
+
 @dataclass(frozen=True)
 class BrowserCheck:
     """What a browser can check in one field before the form is sent.
@@ -108,6 +140,8 @@ def browser_checks(bookable: BookableRange) -> dict[str, BrowserCheck]:
                 "bad-input": date_not_real(bookable),
                 "range-underflow": date_too_early(bookable),
                 "range-overflow": date_too_late(bookable),
+                # Not a ValidityState flag: the script looks the picked day up here.
+                **{f"closed-{c.day.isoformat()}": date_closed(c) for c in bookable.closures},
             },
         ),
         "consent_terms": BrowserCheck({}, {"value-missing": CONSENT_MISSING}),
@@ -220,4 +254,7 @@ def check_date(value: str, bookable: BookableRange) -> date:
         raise Invalid(date_too_early(bookable))
     if day > bookable.latest:
         raise Invalid(date_too_late(bookable))
+    closure = bookable.closure(day)
+    if closure is not None:
+        raise Invalid(date_closed(closure))
     return day

@@ -2,7 +2,8 @@
  *
  * The checks run the browser's own constraint validation (required, maxlength,
  * min, max, the date's format) and show the messages the server put on each field
- * (data-msg-value-missing, ... from forms.browser_checks): no rule and no wording
+ * (data-msg-value-missing, ... from rules.browser_checks), and for a closed day the
+ * message the server put on the field for that very day: no rule and no wording
  * lives here. Errors are shown as the server shows them (GOV.UK pattern): a summary
  * at the top that takes focus, each message above its control.
  */
@@ -52,8 +53,17 @@
       const message = field.dataset["msg" + flag.charAt(0).toUpperCase() + flag.slice(1)];
       if (message && controls(field).some((c) => failed(c, flag))) return message;
     }
+    const closed = closedDay(field);
+    if (closed) return closed;
     const server = serverErrors.get(field);
     return server && server.value === snapshot(field) ? server.text : null;
+  }
+
+  // A closed day within the range: the server put its own message for each one on
+  // the field (data-msg-closed-2026-12-25); the rule itself stays on the server.
+  function closedDay(field) {
+    const date = controls(field).find((c) => c.type === "date" && c.value && c.validity.valid);
+    return (date && field.getAttribute("data-msg-closed-" + date.value)) || null;
   }
 
   function show(field, message) {
@@ -134,6 +144,18 @@
     submitting = true;
     for (const button of form.querySelectorAll("button[type=submit], button:not([type])")) button.disabled = true;
   });
+
+  // Picking a closed day says so at once, naming the day; picking an open one (or
+  // changing a day the server refused) takes the message away.
+  for (const field of fields) {
+    const date = controls(field).find((c) => c.type === "date");
+    if (!date) continue;
+    date.addEventListener("change", () => {
+      const shown = document.getElementById(field.dataset.field + "-error");
+      const message = closedDay(field);
+      if (message || shown) show(field, message || problem(field));
+    });
+  }
 
   // Back to this page from the browser's cache: let the visitor send it again.
   window.addEventListener("pageshow", (event) => {

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from leadform.domain.leads import TREATMENTS
 from leadform.i18n.languages import Language
-from leadform.i18n.messages import N_, Message
+from leadform.i18n.messages import N_
 from leadform.registration.attribution import (
     CLICK_ID_FIELDS,
     CLICK_ID_MAX,
@@ -24,7 +24,15 @@ from leadform.registration.attribution import (
 from leadform.registration.consent import consent_text, policy_url
 from leadform.registration.dates import BookableRange
 from leadform.registration.form_tokens import MAX_AGE_SECONDS
-from leadform.registration.rules import EMAIL_MAX, FIELDS, HONEYPOT, NAME_MAX, PHONE_MAX
+from leadform.registration.rules import (
+    EMAIL_MAX,
+    FIELDS,
+    HONEYPOT,
+    NAME_MAX,
+    PHONE_MAX,
+    date_closed,
+    date_hint,
+)
 
 TITLE = N_("1 Minute Self-Registration")
 INTRO = N_("Leave your details and our treatment team will call you to arrange your free trial.")
@@ -37,7 +45,6 @@ LABELS = {
     "preferred_date": N_("Preferred date"),
 }
 PHONE_HINT = N_("Hong Kong numbers need no country code; others start with +.")
-DATE_HINT = N_("Choose a day from %(earliest)s to %(latest)s.")
 
 
 def describe_form(
@@ -71,6 +78,16 @@ def describe_form(
         "bookable": {
             "earliest": bookable.earliest.isoformat(),
             "latest": bookable.latest.isoformat(),
+            "closed": [
+                {
+                    "date": closure.day.isoformat(),
+                    "reason": None
+                    if closure.reason is None
+                    else str(language.format_param(closure.reason)),
+                    "message": language.translate(date_closed(closure)),
+                }
+                for closure in bookable.closures
+            ],
         },
         "fields": [fields[name] for name in FIELDS],
         "consent": {"terms_url": terms_url, "privacy_url": privacy_url},
@@ -87,7 +104,6 @@ def describe_form(
 
 def _fields(language: Language, bookable: BookableRange) -> dict[str, dict[str, Any]]:
     _ = language.gettext
-    date_hint = Message(DATE_HINT, {"earliest": bookable.earliest, "latest": bookable.latest})
     return {
         "name": _text("name", _(LABELS["name"]), "text", NAME_MAX, "name"),
         "phone": _text("phone", _(LABELS["phone"]), "tel", PHONE_MAX, "tel")
@@ -105,7 +121,7 @@ def _fields(language: Language, bookable: BookableRange) -> dict[str, dict[str, 
             "name": "preferred_date",
             "type": "date",
             "label": _(LABELS["preferred_date"]),
-            "hint": language.translate(date_hint),
+            "hint": date_hint(language, bookable),
             "required": True,
             "min": bookable.earliest.isoformat(),
             "max": bookable.latest.isoformat(),

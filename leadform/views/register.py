@@ -26,7 +26,7 @@ from leadform.registration.intake import (
     TooMany,
     Unavailable,
 )
-from leadform.registration.rules import FIELDS, HONEYPOT, browser_checks
+from leadform.registration.rules import FIELDS, HONEYPOT, browser_checks, date_hint
 from leadform.views.body import read_form
 from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
@@ -83,6 +83,7 @@ def form_context(
         "treatments": list(TREATMENTS.items()),
         "bookable": bookable,
         "checks": browser_checks(bookable),
+        "date_hint": date_hint(language, bookable),
         "consent": app_context(request).intake.consent(language),
         "attribution": {name: value for name, value in attribution.items() if value},
         "honeypot": HONEYPOT,

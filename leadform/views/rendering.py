@@ -8,10 +8,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from leadform.domain.clinic import Clinic
 from leadform.i18n.languages import Language
-from leadform.i18n.messages import Message
+from leadform.i18n.messages import N_, Message
 from leadform.views.context import app_context
 from leadform.views.frame_options import FrameOptions
+
+GENERIC_NAME = N_("Clinic registration")
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,20 @@ def page_context(
     if page and not frame.embed:
         context.setdefault("alternates", alternates(request, page, query))
     context.setdefault("alternates", [])
-    return {"lang": language, **context}
+    clinic = app_context(request).settings.clinic
+    return {
+        "lang": language,
+        "clinic": clinic,
+        "clinic_name": clinic_name(clinic, language),
+        **context,
+    }
+
+
+def clinic_name(clinic: Clinic, language: Language) -> str:
+    """The clinic's name in this language (LEADFORM_CLINIC_NAME), or a generic title."""
+    if clinic.name is None:
+        return language.gettext(GENERIC_NAME)
+    return language.pick(clinic.name)
 
 
 def render(
