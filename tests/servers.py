@@ -31,8 +31,9 @@ from leadform.registration.form_tokens import FormTokens
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "server-test-secret-" + "s" * 32
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 30.0
+# Bounds on waiting, not speed checks: a shared 2-core machine under load starts slowly.
+START_TIMEOUT = 180.0
+STOP_TIMEOUT = 60.0
 BODY = {
     "name": "Chan Tai Man",
     "phone": "9123 4567",

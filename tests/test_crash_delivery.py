@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 async def wait_for_failed_attempt(database: Path) -> None:
     """The lead is committed, its first attempt failed and its lease is given back."""
-    async with asyncio.timeout(60):
+    async with asyncio.timeout(180):
         while True:
             rows = outbox_rows(database) if database.exists() else []
             if rows and rows[0]["attempts"] >= 1 and rows[0]["lease_owner"] is None:
@@ -56,7 +56,7 @@ async def test_a_notification_pending_when_the_service_is_killed_is_delivered_on
     async with serving(receiver, receiver_port):
         second = start_server(tmp_path, wait=False, **webhook)
         try:
-            await wait_for_rows(database, "delivered", timeout=60)
+            await wait_for_rows(database, "delivered", timeout=180)
         finally:
             stop(second.process)
     # uvicorn re-raises the signal once shut down, so the status is -15 or 0
