@@ -73,6 +73,12 @@ def posts(token: str, other_token: str) -> list[tuple[str, str, dict[str, Any], 
         ),
         ("/en/register", "the same token again", FORM | GZIP, str(valid).encode()),
         ("/en/register", "missing fields", FORM | GZIP, b"name=&token=" + token.encode()),
+        (
+            "/zh-hant-hk/register",
+            "a closed day (a public holiday)",
+            FORM | GZIP,
+            str(valid.set("preferred_date", "2026-12-25")).encode(),
+        ),
         ("/zh-hans-cn/register", "forged token", FORM | PLAIN, b"name=x&token=forged"),
         ("/en/register", "no token", FORM | GZIP, b"name=x"),
         (
@@ -112,6 +118,12 @@ def api_posts(token: str) -> list[tuple[str, str, dict[str, Any], bytes]]:
             str(httpx.QueryParams(fields | {"token": token, "locale": "zh-hant-hk"})).encode(),
         ),
         ("/api/leads?locale=zh-hans-cn", "missing fields", as_json | PLAIN, b'{"name": ""}'),
+        (
+            "/api/leads?locale=zh-hant-hk",
+            "a closed day (a public holiday)",
+            as_json | PLAIN,
+            json.dumps(fields | {"token": token, "preferred_date": "2026-12-25"}).encode(),
+        ),
         ("/api/leads", "forged token", as_json | {"Accept-Language": "zh-HK"}, b'{"token": "x"}'),
         (
             "/api/leads",
