@@ -6,13 +6,16 @@ from types import ModuleType
 from leadform.commands import (
     backup,
     config,
+    erase,
     export,
     i18n,
     notifications,
+    purge,
     restore,
     secret,
     serve,
     staff,
+    subject_export,
     tokens,
 )
 
@@ -23,6 +26,9 @@ COMMANDS: tuple[ModuleType, ...] = (
     staff,
     tokens,
     export,
+    erase,
+    subject_export,
+    purge,
     backup,
     restore,
     config,
