@@ -22,12 +22,24 @@ from leadform.i18n.languages import load_languages
 from leadform.notifications.delivery import Deliverer
 from leadform.notifications.senders import create_senders
 from leadform.notifications.targets import notification_targets, staff_language
+from leadform.privacy.retention import RetentionJob
 from leadform.registration.form_tokens import FormTokens
 from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth
 from leadform.staff.csrf import CsrfTokens
 from leadform.storage import StorageError, open_database
-from leadform.views import admin, api, embed, errors, export, register, sign_in, site
+from leadform.views import (
+    admin,
+    api,
+    embed,
+    errors,
+    export,
+    opt_out,
+    privacy,
+    register,
+    sign_in,
+    site,
+)
 from leadform.views.context import AppContext
 from leadform.views.fast_path import FastPath
 from leadform.web.assets import AssetFiles, load_assets
@@ -80,9 +92,13 @@ def create_app(
         # The public holidays of the range's years are computed now (about half a second
         # the first time), not while the first visitor waits for the form.
         intake.bookable()
+        retention = RetentionJob(db, clock, settings.timezone, settings.retention_days)
+        if not settings.retention_days:
+            logger.warning("LEADFORM_RETENTION_DAYS is 0: leads are kept for ever, never purged")
         auth = StaffAuth(settings.secret_key, clock, db)
         ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
         deliverer.start()  # picks up whatever an earlier run left pending
+        retention.start()
         logger.info(
             "leadform ready: %s, languages %s, notifications: %s",
             settings.database,
@@ -92,6 +108,7 @@ def create_app(
         try:
             yield {"ctx": ctx}
         finally:
+            await retention.stop()
             await deliverer.stop()
             await db.close()
             # uvicorn ends a SIGTERM'd process by re-raising the signal, which skips
@@ -102,9 +119,11 @@ def create_app(
         routes=[
             *register.routes,  # first: the form is what nearly every request asks for
             *site.routes,
+            *opt_out.routes,
             *sign_in.routes,
             *admin.routes,
             *export.routes,
+            *privacy.routes,
             *api.routes,
             *embed.routes,
             *(embed.example_routes if settings.examples else []),

@@ -31,6 +31,7 @@ from leadform.domain.clinic_calendar import (
     parse_country,
     parse_weekdays,
 )
+from leadform.domain.opt_out import OptOutLinks
 from leadform.domain.origins import parse_origins
 from leadform.domain.submission_limits import RateLimit, parse_rate_limits
 
@@ -220,6 +221,19 @@ SETTINGS: tuple[Setting, ...] = (
         "hours a notification is retried before it is marked failed",
     ),
     Setting(
+        "LEADFORM_PUBLIC_URL",
+        "",
+        "the address visitors reach the service at (`https://trial.clinic.example`), for "
+        "links that leave it: the marketing opt-out link in exports and webhooks; empty: "
+        "those links are paths (`/en/opt-out/…`)",
+    ),
+    Setting(
+        "LEADFORM_RETENTION_DAYS",
+        "730",
+        "days a lead is kept, counted in the clinic's days; older leads are deleted daily "
+        "with their notifications (see docs/privacy.md); `0` keeps everything (start-up warns)",
+    ),
+    Setting(
         "LEADFORM_SECURE_COOKIES",
         "0",
         "`1` marks the staff sign-in cookies Secure (sent over HTTPS only): the production "
@@ -278,6 +292,13 @@ class Settings:
     notify_to: tuple[str, ...] = ()
     staff_locale: str = "zh-Hant-HK"
     notify_give_up_hours: float = 24.0
+    retention_days: int = 730
+    public_url: str = ""
+
+    @property
+    def opt_out_links(self) -> OptOutLinks:
+        """Signs the marketing opt-out link of each lead (exports, webhooks, the page)."""
+        return OptOutLinks(self.secret_key, self.public_url)
 
 
 def load_settings(
@@ -330,6 +351,8 @@ def load_settings(
         trusted_proxies=_cast(raw, "LEADFORM_TRUSTED_PROXIES", _networks),
         examples=_cast(raw, "LEADFORM_EXAMPLES", _flag),
         secure_cookies=_cast(raw, "LEADFORM_SECURE_COOKIES", _flag),
+        retention_days=_cast(raw, "LEADFORM_RETENTION_DAYS", _retention_days),
+        public_url=_cast(raw, "LEADFORM_PUBLIC_URL", _public_url),
         **_notification_settings(raw),
     )
     if settings.secret_key:
@@ -463,6 +486,27 @@ def _bounded(low: float, high: float) -> Callable[[str], float]:
         return number
 
     return cast
+
+
+def _public_url(value: str) -> str:
+    if not value:
+        return ""
+    parts = _split_url(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// address such as https://clinic.example")
+    if parts.query or parts.fragment or parts.username:
+        raise ValueError("must be a plain address, without query, fragment or user")
+    return value.rstrip("/")
+
+
+MAX_RETENTION_DAYS = 36500
+
+
+def _retention_days(value: str) -> int:
+    days = _non_negative_int(value)
+    if days > MAX_RETENTION_DAYS:
+        raise ValueError(f"must be at most {MAX_RETENTION_DAYS} (a hundred years); 0 keeps all")
+    return days
 
 
 def _days_ahead(value: str) -> int:

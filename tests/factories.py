@@ -89,13 +89,15 @@ def insert_leads(path: Path, leads: Iterable[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def add_staff(path: Path, email: str = "sales@example.com", *, disabled: bool = False) -> int:
+def add_staff(
+    path: Path, email: str = "sales@example.com", *, disabled: bool = False, admin: bool = False
+) -> int:
     now = "2026-11-01T00:00:00.000000Z"
     with connect(path) as conn:
         cursor = conn.execute(
             "INSERT INTO staff (email, password_hash, created_at, password_changed_at, "
-            "disabled_at) VALUES (?, ?, ?, ?, ?)",
-            (email, password_hash(), now, now, now if disabled else None),
+            "disabled_at, admin) VALUES (?, ?, ?, ?, ?, ?)",
+            (email, password_hash(), now, now, now if disabled else None, int(admin)),
         )
         return int(cursor.lastrowid or 0)
 

@@ -49,6 +49,33 @@ def database(env: dict[str, str]) -> Path:
     return Path(env["LEADFORM_DATABASE"])
 
 
+def test_an_administrator_is_added_and_accounts_are_promoted_and_demoted(
+    env: dict[str, str],
+) -> None:
+    added = leadform(
+        env, "staff", "add", "--admin", "dpo@example.com", "--password-stdin", stdin=PASSWORD
+    )
+    assert added.stdout == "added administrator account dpo@example.com\n"
+    leadform(env, "staff", "add", "sales@example.com", "--password-stdin", stdin=PASSWORD)
+    listing = leadform(env, "staff", "list").stdout
+    assert "dpo@example.com\tactive\tadministrator" in listing
+    assert "sales@example.com\tactive\tstaff" in listing
+    promoted = leadform(env, "staff", "promote", "Sales@example.com")
+    assert promoted.stdout == "sales@example.com is now an administrator\n"
+    assert "sales@example.com\tactive\tadministrator" in leadform(env, "staff", "list").stdout
+    assert leadform(env, "staff", "demote", "dpo@example.com").returncode == 0
+    assert "dpo@example.com\tactive\tstaff" in leadform(env, "staff", "list").stdout
+
+
+def test_promoting_an_unknown_account_says_so(env: dict[str, str]) -> None:
+    ensure_schema(database(env))
+    result = leadform(env, "staff", "promote", "nobody@example.com")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "leadform: no account for nobody@example.com\n",
+    )
+
+
 def test_staff_accounts_are_added_listed_disabled_and_enabled(env: dict[str, str]) -> None:
     added = leadform(
         env, "staff", "add", "Sales@Example.com", "--password-stdin", stdin=PASSWORD + "\n"
@@ -59,7 +86,7 @@ def test_staff_accounts_are_added_listed_disabled_and_enabled(env: dict[str, str
     with sqlite3.connect(database(env)) as conn:
         (stored,) = conn.execute("SELECT password_hash FROM staff").fetchone()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    assert "sales@example.com\tactive" in leadform(env, "staff", "list").stdout
+    assert "sales@example.com\tactive\tstaff" in leadform(env, "staff", "list").stdout
     assert leadform(env, "staff", "disable", "sales@example.com").returncode == 0
     assert "sales@example.com\tdisabled" in leadform(env, "staff", "list").stdout
     assert leadform(env, "staff", "enable", "sales@example.com").returncode == 0

@@ -184,6 +184,44 @@ async def staff_exports_page(c: Site, tag: str, clock: FakeClock) -> httpx.Respo
     return await c.get(f"/admin/exports?lang={tag}")
 
 
+async def admin_privacy_preview(c: Site, tag: str, clock: FakeClock) -> httpx.Response:
+    """The administrators' page with what an erasure would delete and a receipt."""
+    add_staff(c.settings.database, "dpo@example.com", admin=True)
+    assert (await sign_in(c, "dpo@example.com")).status_code == 303
+    people = [lead(name="陳大文", phone="+85298765432", email="chan@example.com") for _ in "12"]
+    insert_leads(c.settings.database, people)
+    page = await c.get(f"/admin/personal-data?lang={tag}")
+    form = {"csrf": csrf_token(page.text), "kind": "phone", "value": "98765432"}
+    await c.post(f"/admin/personal-data/erase?lang={tag}", data={**form, "confirm": "erase"})
+    insert_leads(c.settings.database, [lead(name="陳小明", phone="+85298765432", email="")])
+    return await c.post(f"/admin/personal-data/erase?lang={tag}", data=form)
+
+
+async def admin_privacy_receipt(c: Site, tag: str, clock: FakeClock) -> httpx.Response:
+    add_staff(c.settings.database, "dpo@example.com", admin=True)
+    assert (await sign_in(c, "dpo@example.com")).status_code == 303
+    insert_leads(c.settings.database, [lead(name="陳大文", phone="+85298765432", email="")])
+    assert (await c.get("/admin/leads.csv")).status_code == 200
+    page = await c.get(f"/admin/personal-data?lang={tag}")
+    form = {"csrf": csrf_token(page.text), "kind": "phone", "value": "98765432"}
+    return await c.post(f"/admin/personal-data/erase?lang={tag}", data={**form, "confirm": "erase"})
+
+
+async def admin_privacy_refused(c: Site, tag: str, clock: FakeClock) -> httpx.Response:
+    await staff_signed_in(c)
+    return await c.get(f"/admin/personal-data?lang={tag}")
+
+
+async def opt_out_page(c: Site, tag: str, clock: FakeClock) -> httpx.Response:
+    insert_leads(c.settings.database, [lead(reference="CPR2Y54K", consent_marketing=1)])
+    return await c.get(c.settings.opt_out_links.path("CPR2Y54K", tag))
+
+
+async def opt_out_done(c: Site, tag: str, clock: FakeClock) -> httpx.Response:
+    insert_leads(c.settings.database, [lead(reference="CPR2Y54K", consent_marketing=1)])
+    return await c.post(c.settings.opt_out_links.path("CPR2Y54K", tag))
+
+
 Visit = Callable[[Site, str, FakeClock], Awaitable[httpx.Response]]
 PAGES: dict[str, list[Visit]] = {
     "register.html": [register_page, register_with_errors, register_with_notice],
@@ -194,11 +232,14 @@ PAGES: dict[str, list[Visit]] = {
     "admin/login.html": [staff_login_failed],
     "admin/leads.html": [staff_leads_page, staff_leads_with_filter_errors],
     "admin/exports.html": [staff_exports_page],
+    "admin/privacy.html": [admin_privacy_preview, admin_privacy_receipt, admin_privacy_refused],
+    "opt_out.html": [opt_out_page, opt_out_done],
 }
 VISITS = [(template, visit) for template, visits in PAGES.items() for visit in visits]
 
 
 EMAILS = {"email/lead.html"}
+FILES = {"subject_access.html"}  # written by `leadform subject-export` (test_subject_access.py)
 
 
 def test_every_template_is_rendered_by_these_tests() -> None:
@@ -207,7 +248,7 @@ def test_every_template_is_rendered_by_these_tests() -> None:
         for path in TEMPLATES.rglob("*.html")
         if not path.name.startswith("_") and path.name != "base.html"
     }
-    assert templates == set(PAGES) | EMAILS
+    assert templates == set(PAGES) | EMAILS | FILES
 
 
 @pytest.mark.parametrize("tag", [t for t in LANGUAGES if t != "en"])

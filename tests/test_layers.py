@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("domain",),
     ("config",),
     ("storage",),
-    ("registration", "staff", "export", "notifications"),
+    ("registration", "staff", "export", "notifications", "privacy"),
     ("web",),
     ("views",),
     ("application",),
@@ -34,7 +34,9 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
 # Endpoint modules: each serves its own routes; what two of them share lives in a
 # helper module of views/ (context, rendering, body, ...), not in another endpoint.
-ENDPOINTS = frozenset({"admin", "api", "embed", "export", "register", "sign_in", "site"})
+ENDPOINTS = frozenset(
+    {"admin", "api", "embed", "export", "opt_out", "privacy", "register", "sign_in", "site"}
+)
 
 
 def concern(module: str) -> str:

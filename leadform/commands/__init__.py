@@ -3,7 +3,19 @@ parser whose `run` default takes the parsed arguments and returns an exit code."
 
 from types import ModuleType
 
-from leadform.commands import backup, export, i18n, notifications, restore, serve, staff, tokens
+from leadform.commands import (
+    backup,
+    erase,
+    export,
+    i18n,
+    notifications,
+    purge,
+    restore,
+    serve,
+    staff,
+    subject_export,
+    tokens,
+)
 
 COMMANDS: tuple[ModuleType, ...] = (
     serve,
@@ -12,6 +24,9 @@ COMMANDS: tuple[ModuleType, ...] = (
     staff,
     tokens,
     export,
+    erase,
+    subject_export,
+    purge,
     backup,
     restore,
 )

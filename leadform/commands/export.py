@@ -99,6 +99,7 @@ def build_request(args: argparse.Namespace, settings: Settings) -> ExportRequest
         header=header_row(language.gettext if args.header == "labels" else None),
         zone=settings.timezone,
         bom=not args.no_bom,
+        links=settings.opt_out_links,
     )
 
 

@@ -1,4 +1,5 @@
-"""`leadform staff`: add, list, disable, enable staff accounts and set passwords."""
+"""`leadform staff`: add, list, disable, enable, promote and demote staff accounts and
+set passwords."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ from leadform.storage.staff import (
     Disable,
     NewStaff,
     PasswordChange,
+    RoleChange,
     add_staff,
     change_password,
     list_staff,
+    set_admin,
     set_disabled,
 )
+from leadform.storage.writer import BatchWrite
 
 
 def register(sub: Any) -> None:
@@ -39,9 +43,15 @@ def register(sub: Any) -> None:
             "--password-stdin", action="store_true", help="read the password from standard input"
         )
         action.set_defaults(run=run)
+        if name == "add":
+            action.add_argument(
+                "--admin", action="store_true", help="an administrator (may erase a person's data)"
+            )
     for name, help_text, run in (
         ("disable", "stop an account signing in (ends its sessions at once)", disable),
         ("enable", "let a disabled account sign in again", enable),
+        ("promote", "make an account an administrator (may erase a person's data)", promote),
+        ("demote", "make an administrator ordinary staff (read and export only)", demote),
     ):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("email")
@@ -81,10 +91,11 @@ def add(args: argparse.Namespace) -> int:
         return fail(f"password {problem}", 2)
 
     async def work(settings: Settings, db: Database) -> int:
-        added = await db.writer.submit(add_staff, NewStaff(email, password_hash, now()))
+        new = NewStaff(email, password_hash, now(), admin=args.admin)
+        added = await db.writer.submit(add_staff, new)
         if not added:
             return fail(f"there is already an account for {email}")
-        print(f"added staff account {email}")
+        print(f"added {'administrator' if args.admin else 'staff'} account {email}")
         return 0
 
     return run_with_database(work)
@@ -109,31 +120,47 @@ def password(args: argparse.Namespace) -> int:
     return run_with_database(work)
 
 
-def _set_disabled(email: str, disabled: bool) -> int:
+def _change_account(email: str, write: BatchWrite, item: object, done: str) -> int:
+    """Run one account change; print `done`, or say there is no such account."""
+
     async def work(settings: Settings, db: Database) -> int:
-        done = await db.writer.submit(set_disabled, Disable(email, now() if disabled else None))
-        if not done:
+        if not await db.writer.submit(write, item):
             return fail(f"no account for {email}")
-        print(f"{'disabled' if disabled else 'enabled'} {email}")
+        print(done)
         return 0
 
     return run_with_database(work)
 
 
 def disable(args: argparse.Namespace) -> int:
-    return _set_disabled(normalise_email(args.email), True)
+    email = normalise_email(args.email)
+    return _change_account(email, set_disabled, Disable(email, now()), f"disabled {email}")
 
 
 def enable(args: argparse.Namespace) -> int:
-    return _set_disabled(normalise_email(args.email), False)
+    email = normalise_email(args.email)
+    return _change_account(email, set_disabled, Disable(email, None), f"enabled {email}")
+
+
+def promote(args: argparse.Namespace) -> int:
+    email = normalise_email(args.email)
+    done = f"{email} is now an administrator"
+    return _change_account(email, set_admin, RoleChange(email, True), done)
+
+
+def demote(args: argparse.Namespace) -> int:
+    email = normalise_email(args.email)
+    done = f"{email} is now ordinary staff"
+    return _change_account(email, set_admin, RoleChange(email, False), done)
 
 
 def show(args: argparse.Namespace) -> int:
     async def work(settings: Settings, db: Database) -> int:
         for member in await list_staff(db.reader):
             status = "disabled" if member.disabled else "active"
+            role = "administrator" if member.admin else "staff"
             created = member.created_at.astimezone(settings.timezone).isoformat(timespec="minutes")
-            print(f"{member.email}\t{status}\tadded {created}")
+            print(f"{member.email}\t{status}\t{role}\tadded {created}")
         return 0
 
     return run_with_database(work)

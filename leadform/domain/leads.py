@@ -21,6 +21,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from leadform.domain.notifications import NotificationTarget
+from leadform.domain.opt_out import OptOutLinks
 from leadform.i18n.messages import N_
 
 TREATMENTS: dict[str, str] = {"acne": N_("Acne"), "milia": N_("Milia")}
@@ -122,8 +123,13 @@ class Lead:
     email: str
     treatment: str
     preferred_date: date
-    consent_marketing: bool
+    consent_marketing: bool  # given on the form and not withdrawn since
     attribution: Attribution
+    marketing_withdrawn_at: datetime | None = None  # pressed the opt-out link's button
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
 # The export's documented column order; the webhook document uses the same keys.
@@ -147,14 +153,19 @@ LEAD_FIELDS = (
     # click ids last: added after the first documented order, so columns stay put
     "gclid",
     "fbclid",
+    # privacy (issue 14), appended for the same reason
+    "marketing_withdrawn_at",
+    "opt_out_url",
 )
 
 
-def lead_fields(lead: Lead, zone: ZoneInfo) -> dict[str, str]:
-    """The lead's exported fields as text, times in the clinic's zone with offset."""
+def lead_fields(lead: Lead, zone: ZoneInfo, links: OptOutLinks | None = None) -> dict[str, str]:
+    """The lead's exported fields as text, times in the clinic's zone with offset;
+    the opt-out link is empty when no `links` are given."""
+    withdrawn = lead.marketing_withdrawn_at
     values = {
         "reference": lead.reference,
-        "submitted_at": lead.created_at.astimezone(zone).isoformat(timespec="seconds"),
+        "submitted_at": local_time(lead.created_at, zone),
         "name": lead.name,
         "phone": lead.phone,
         "email": lead.email,
@@ -162,6 +173,8 @@ def lead_fields(lead: Lead, zone: ZoneInfo) -> dict[str, str]:
         "preferred_date": lead.preferred_date.isoformat(),
         "locale": lead.locale,
         "consent_marketing": "yes" if lead.consent_marketing else "no",
+        "marketing_withdrawn_at": local_time(withdrawn, zone) if withdrawn else "",
+        "opt_out_url": links.url(lead.reference, lead.locale) if links else "",
     }
     values |= {f.name: getattr(lead.attribution, f.name) for f in fields(Attribution)}
     return {key: values[key] for key in LEAD_FIELDS}

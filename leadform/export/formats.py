@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 
 from leadform.domain.leads import LEAD_FIELDS, Lead, lead_fields
+from leadform.domain.opt_out import OptOutLinks
 from leadform.i18n.messages import N_
 
 BOM = "\ufeff"
@@ -41,6 +42,8 @@ COLUMN_LABELS: dict[str, str] = {
     "referrer": N_("Referrer"),
     "gclid": N_("Google click ID"),
     "fbclid": N_("Facebook click ID"),
+    "marketing_withdrawn_at": N_("Marketing consent withdrawn at"),
+    "opt_out_url": N_("Marketing opt-out link"),
 }
 
 # OWASP CSV Injection: a cell starting with one of these is read as a formula by
@@ -57,9 +60,15 @@ def neutralise_formula(value: str) -> str:
 
 _TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
 _SUBMITTED_AT = LEAD_FIELDS.index("submitted_at")
+_WITHDRAWN_AT = LEAD_FIELDS.index("marketing_withdrawn_at")
+_OPT_OUT_URL = LEAD_FIELDS.index("opt_out_url")
+_REFERENCE = LEAD_FIELDS.index("reference")
+_LOCALE = LEAD_FIELDS.index("locale")
 
 
-def csv_chunk_from_text(rows: Iterable[Sequence[str]], zone: ZoneInfo) -> str:
+def csv_chunk_from_text(
+    rows: Iterable[Sequence[str]], zone: ZoneInfo, links: OptOutLinks | None = None
+) -> str:
     """The fast path of `csv_chunk`: rows already as LEAD_FIELDS text (submitted_at
     still in UTC), so no Lead is built per row. Gives the same cells as
     `csv_cells` (a test checks); exporting a million leads is mostly this loop."""
@@ -70,6 +79,10 @@ def csv_chunk_from_text(rows: Iterable[Sequence[str]], zone: ZoneInfo) -> str:
     for row in rows:
         cells = ["'" + value if value[:1] in triggers else value for value in row]
         cells[at] = local_time(row[at])
+        if row[_WITHDRAWN_AT]:
+            cells[_WITHDRAWN_AT] = local_time(row[_WITHDRAWN_AT])
+        if links is not None:  # a URL starts with "/" or "http": no formula trigger
+            cells[_OPT_OUT_URL] = links.url(row[_REFERENCE], row[_LOCALE])
         cells_per_row.append(cells)
     return csv_text(cells_per_row)
 
@@ -119,7 +132,7 @@ def header_row(translate: Callable[[str], str] | None = None) -> list[str]:
     return [translate(COLUMN_LABELS[name]) for name in LEAD_FIELDS]
 
 
-def csv_cells(lead: Lead, zone: ZoneInfo) -> list[str]:
+def csv_cells(lead: Lead, zone: ZoneInfo, links: OptOutLinks | None = None) -> list[str]:
     """One lead's cells, every one neutralised.
 
     The phone is E.164 ("+85291234567"): only a plus and digits, so it cannot carry a
@@ -127,7 +140,7 @@ def csv_cells(lead: Lead, zone: ZoneInfo) -> list[str]:
     gets the same quote as any other cell starting with "+", which Excel and Calc
     show as text: every digit and the plus stay readable.
     """
-    return [neutralise_formula(value) for value in lead_fields(lead, zone).values()]
+    return [neutralise_formula(value) for value in lead_fields(lead, zone, links).values()]
 
 
 def csv_text(rows: Iterable[Sequence[str]]) -> str:
@@ -139,8 +152,8 @@ def csv_text(rows: Iterable[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
-def csv_chunk(leads: Iterable[Lead], zone: ZoneInfo) -> str:
-    return csv_text(csv_cells(lead, zone) for lead in leads)
+def csv_chunk(leads: Iterable[Lead], zone: ZoneInfo, links: OptOutLinks | None = None) -> str:
+    return csv_text(csv_cells(lead, zone, links) for lead in leads)
 
 
 # Excel's limit per sheet, header included; more leads continue on another sheet.
@@ -155,7 +168,13 @@ class XlsxLeads:
     keep their plus. Times are the clinic's local time (Excel has no time zones).
     """
 
-    def __init__(self, target: str | IO[bytes], zone: ZoneInfo, header: Sequence[str]) -> None:
+    def __init__(
+        self,
+        target: str | IO[bytes],
+        zone: ZoneInfo,
+        header: Sequence[str],
+        links: OptOutLinks | None = None,
+    ) -> None:
         self._book = xlsxwriter.Workbook(
             target,
             {
@@ -166,6 +185,7 @@ class XlsxLeads:
             },
         )
         self._zone = zone
+        self._links = links
         self._header = list(header)
         self._date = self._book.add_format({"num_format": "yyyy-mm-dd"})
         self._time = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -197,10 +217,15 @@ class XlsxLeads:
 
     def _write(self, row: int, lead: Lead) -> None:
         sheet = self._sheet
-        values = lead_fields(lead, self._zone)
+        values = lead_fields(lead, self._zone, self._links)
+        times = {
+            "submitted_at": lead.created_at,
+            "marketing_withdrawn_at": lead.marketing_withdrawn_at,
+        }
         for column, name in enumerate(LEAD_FIELDS):
-            if name == "submitted_at":
-                local = lead.created_at.astimezone(self._zone).replace(tzinfo=None)
+            moment = times.get(name)
+            if moment is not None:
+                local = moment.astimezone(self._zone).replace(tzinfo=None)
                 sheet.write_datetime(row, column, _whole_seconds(local), self._time)
             elif name == "preferred_date":
                 sheet.write_datetime(row, column, lead.preferred_date, self._date)

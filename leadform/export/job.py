@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from leadform.domain.actors import Actor
 from leadform.domain.leads import Lead
+from leadform.domain.opt_out import OptOutLinks
 from leadform.export.formats import BOM, XlsxLeads, csv_chunk_from_text, csv_text
 from leadform.storage import Database
 from leadform.storage.export_audit import FinishedExport, NewExport, finish_export, start_export
@@ -36,6 +37,7 @@ class ExportRequest:
     header: list[str]
     zone: ZoneInfo
     bom: bool = True
+    links: OptOutLinks | None = None  # the opt-out link column; empty without
 
 
 class LeadExport:
@@ -71,10 +73,11 @@ class LeadExport:
             if not rows:
                 return
             self.rows += len(rows)
-            yield csv_chunk_from_text(rows, request.zone).encode("utf-8"), len(rows)
+            yield csv_chunk_from_text(rows, request.zone, request.links).encode("utf-8"), len(rows)
 
     def write_xlsx(self, target: str | IO[bytes]) -> None:
-        workbook = XlsxLeads(target, self.request.zone, self.request.header)
+        request = self.request
+        workbook = XlsxLeads(target, request.zone, request.header, request.links)
         for leads in self._chunks():
             workbook.add(leads)
         workbook.close()

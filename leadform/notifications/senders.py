@@ -28,7 +28,11 @@ def create_senders(
     senders: dict[str, Sender] = {}
     if WEBHOOK in channels:
         senders[WEBHOOK] = WebhookSender(
-            settings.webhook_secret, settings.timezone, clock, webhook_client()
+            settings.webhook_secret,
+            settings.timezone,
+            clock,
+            webhook_client(),
+            settings.opt_out_links,
         )
     if EMAIL in channels and settings.smtp is not None:
         senders[EMAIL] = MailSender(

@@ -19,6 +19,7 @@ import httpx
 from leadform import __version__
 from leadform.clock import Clock
 from leadform.domain.leads import Lead, lead_fields
+from leadform.domain.opt_out import OptOutLinks
 from leadform.notifications.backoff import MAX_DELAY
 from leadform.notifications.outcomes import Delivered, GiveUp, Outcome, TryLater
 from leadform.notifications.signing import DELIVERY_HEADER, SIGNATURE_HEADER, signature_header
@@ -36,13 +37,17 @@ FOLLOWED_REDIRECTS = frozenset({307, 308})
 IN_FLIGHT = 4
 
 
-def webhook_document(lead: Lead, delivery_id: str, zone: ZoneInfo) -> dict[str, str]:
+def webhook_document(
+    lead: Lead, delivery_id: str, zone: ZoneInfo, links: OptOutLinks | None = None
+) -> dict[str, str]:
     """The export's fields and names, with what a receiver needs to drop repeats."""
-    return {"event": EVENT, "delivery_id": delivery_id, **lead_fields(lead, zone)}
+    return {"event": EVENT, "delivery_id": delivery_id, **lead_fields(lead, zone, links)}
 
 
-def webhook_body(lead: Lead, delivery_id: str, zone: ZoneInfo) -> bytes:
-    document = webhook_document(lead, delivery_id, zone)
+def webhook_body(
+    lead: Lead, delivery_id: str, zone: ZoneInfo, links: OptOutLinks | None = None
+) -> bytes:
+    document = webhook_document(lead, delivery_id, zone, links)
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -78,15 +83,21 @@ class WebhookSender:
     in_flight = InFlight(IN_FLIGHT)  # per URL
 
     def __init__(
-        self, secret: str, zone: ZoneInfo, clock: Clock, client: httpx.AsyncClient
+        self,
+        secret: str,
+        zone: ZoneInfo,
+        clock: Clock,
+        client: httpx.AsyncClient,
+        links: OptOutLinks | None = None,
     ) -> None:
         self.secret = secret
         self.zone = zone
         self.clock = clock
         self.client = client
+        self.links = links  # the lead's marketing opt-out link, for the receiver's messages
 
     async def send(self, notification: Notification, lead: Lead) -> Outcome:
-        body = webhook_body(lead, notification.delivery_id, self.zone)
+        body = webhook_body(lead, notification.delivery_id, self.zone, self.links)
         try:
             async with asyncio.timeout(TIMEOUT_SECONDS):
                 response = await self._post(notification, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -67,6 +68,9 @@ async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = FULL")
         await conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted content is overwritten with zeros, not left in free pages: an erased
+        # person's data must not survive in the file (docs/privacy.md).
+        await conn.execute("PRAGMA secure_delete = ON")
     except BaseException:
         # The connection's thread would keep the process alive after the error
         # (a file that is not a database fails only here, at the first read).
@@ -134,6 +138,24 @@ class Database:
 
     async def find_lead_by_token(self, token_id: str) -> StoredLead | None:
         return await find_lead_by_token(self.reader, token_id)
+
+    async def checkpoint(self, tries: int = 3, pause: float = 0.2) -> bool:
+        """Copy the WAL into the database file and truncate the WAL to nothing, so
+        rows deleted by an erasure linger in neither. False when readers kept it
+        from finishing every time (the next checkpoint will). Writers wait while a
+        try waits for readers (at most the busy timeout each), so the tries are few."""
+        for attempt in range(tries):
+            try:
+                async with self.reader.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                    row = await cursor.fetchone()
+            except sqlite3.Error as exc:
+                raise StorageError(f"checkpoint failed: {exc}") from exc
+            if row is not None and row[0] == 0:
+                return True
+            if attempt < tries - 1:
+                await asyncio.sleep(pause)
+        logger.warning("checkpoint did not finish: readers kept the WAL busy")
+        return False
 
     async def ping(self) -> bool:
         try:

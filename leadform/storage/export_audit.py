@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from leadform.domain.lead_filters import LeadFilter, recorded_filter
 from leadform.storage.errors import storage_errors
+from leadform.storage.lead_queries import lead_query, where_clause
 from leadform.storage.times import utc_iso
 
 
@@ -46,6 +50,11 @@ class ExportRecord:
     upto_id: int
     row_count: int
     status: str
+
+    def filter_params(self) -> dict[str, str]:
+        """The filters as the export recorded them (`LeadFilter.as_params`)."""
+        stored = json.loads(self.filters)
+        return {k: v for k, v in stored.items() if isinstance(v, str)}
 
 
 async def start_export(conn: aiosqlite.Connection, items: Sequence[NewExport]) -> list[int]:
@@ -142,3 +151,56 @@ async def last_complete_export(conn: aiosqlite.Connection, staff_id: int) -> Exp
     async with conn.execute(sql, (staff_id,)) as cursor:
         row = await cursor.fetchone()
     return _record(row) if row else None
+
+
+@dataclass(frozen=True)
+class ExportIncluding:
+    """An export that included some of the given leads, and how many."""
+
+    record: ExportRecord
+    lead_count: int
+
+
+async def exports_including(
+    conn: aiosqlite.Connection, lead_ids: Sequence[int], zone: ZoneInfo
+) -> list[ExportIncluding]:
+    """The exports that included any of these leads, oldest first: each export's id
+    range and recorded filters are applied to the leads again (an export keeps no list
+    of lead ids). An interrupted export counts: its file may hold them. A filter that
+    cannot be read back counts as no filter, so no export that may hold them is left out."""
+    if not lead_ids:
+        return []
+    sql = (
+        f"SELECT {_COLUMNS} FROM exports WHERE after_id < ? AND upto_id >= ? "  # noqa: S608
+        "ORDER BY id"
+    )
+    async with conn.execute(sql, (max(lead_ids), min(lead_ids))) as cursor:
+        records = [_record(row) for row in await cursor.fetchall()]
+    found = []
+    for record in records:
+        count = await _included(conn, record, lead_ids, zone)
+        if count:
+            found.append(ExportIncluding(record, count))
+    return found
+
+
+async def _included(
+    conn: aiosqlite.Connection, record: ExportRecord, lead_ids: Sequence[int], zone: ZoneInfo
+) -> int:
+    lead_filter = recorded_filter(record.filter_params()) or LeadFilter()
+    where, params = where_clause(lead_query(lead_filter, zone), as_of=record.started_at)
+    marks = ",".join("?" * len(lead_ids))  # only placeholders are interpolated
+    sql = (
+        f"SELECT count(*) FROM leads WHERE id IN ({marks}) "  # noqa: S608
+        f"AND id > ? AND id <= ? AND {where}"
+    )
+    async with conn.execute(sql, [*lead_ids, record.after_id, record.upto_id, *params]) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@storage_errors
+async def read_exports_including(
+    conn: aiosqlite.Connection, lead_ids: Sequence[int], zone: ZoneInfo
+) -> list[ExportIncluding]:
+    return await exports_including(conn, lead_ids, zone)

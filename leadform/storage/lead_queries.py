@@ -41,8 +41,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def where_clause(query: LeadQuery) -> tuple[str, list[object]]:
-    """SQL conditions and parameters for a filter (values are always parameters)."""
+# Marketing consent given on the form and not withdrawn since (the opt-out link).
+_MARKETING_NOW = "(consent_marketing = 1 AND marketing_withdrawn_at IS NULL)"
+# The same as it stood at a past instant (which leads an earlier export selected).
+_MARKETING_AS_OF = (
+    "(consent_marketing = 1 AND (marketing_withdrawn_at IS NULL OR marketing_withdrawn_at > ?))"
+)
+
+
+def where_clause(query: LeadQuery, as_of: datetime | None = None) -> tuple[str, list[object]]:
+    """SQL conditions and parameters for a filter (values are always parameters);
+    `as_of` evaluates marketing consent as it stood then instead of now."""
     conditions: list[str] = []
     params: list[object] = []
     f = query.filter
@@ -57,8 +66,9 @@ def where_clause(query: LeadQuery) -> tuple[str, list[object]]:
             conditions.append(f"{column} = ?")
             params.append(value)
     if f.marketing is not None:
-        conditions.append("consent_marketing = ?")
-        params.append(int(f.marketing))
+        consented = _MARKETING_NOW if as_of is None else _MARKETING_AS_OF
+        conditions.append(consented if f.marketing else f"NOT {consented}")
+        params += [] if as_of is None else [utc_iso(as_of)]
     if f.query:
         # LIKE ignores ASCII case: references (shown in capitals) and emails match
         # however they are typed; names in Chinese match as written.
@@ -134,7 +144,12 @@ async def daily_counts(
 # to the clinic's zone. A test checks these give exactly what lead_fields() gives.
 _TEXT_EXPRESSIONS = {
     "submitted_at": "created_at",
-    "consent_marketing": "CASE consent_marketing WHEN 0 THEN 'no' ELSE 'yes' END",
+    "consent_marketing": (
+        "CASE WHEN consent_marketing = 0 OR marketing_withdrawn_at IS NOT NULL "
+        "THEN 'no' ELSE 'yes' END"
+    ),
+    "marketing_withdrawn_at": "coalesce(marketing_withdrawn_at, '')",  # UTC: Python converts
+    "opt_out_url": "''",  # signed in Python, from reference and locale
 }
 EXPORT_TEXT_COLUMNS = ", ".join(_TEXT_EXPRESSIONS.get(name, name) for name in LEAD_FIELDS)
 

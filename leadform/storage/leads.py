@@ -39,7 +39,7 @@ ON CONFLICT (token_id) DO NOTHING
 
 LEAD_COLUMNS = (
     "id, reference, created_at, locale, name, phone, email, treatment, preferred_date, "
-    f"consent_marketing, {', '.join(ATTRIBUTION_FIELDS)}"
+    f"consent_marketing, marketing_withdrawn_at, {', '.join(ATTRIBUTION_FIELDS)}"
 )
 """The columns `lead_from_row` reads; other modules select them to build a Lead."""
 
@@ -158,6 +158,7 @@ async def find_lead_by_token(conn: aiosqlite.Connection, token_id: str) -> Store
 
 def lead_from_row(row: sqlite3.Row) -> Lead:
     """A Lead from a row holding LEAD_COLUMNS."""
+    withdrawn = row["marketing_withdrawn_at"]
     return Lead(
         id=row["id"],
         reference=row["reference"],
@@ -168,8 +169,9 @@ def lead_from_row(row: sqlite3.Row) -> Lead:
         email=row["email"],
         treatment=row["treatment"],
         preferred_date=date.fromisoformat(row["preferred_date"]),
-        consent_marketing=bool(row["consent_marketing"]),
+        consent_marketing=bool(row["consent_marketing"]) and withdrawn is None,
         attribution=Attribution(**{name: row[name] for name in ATTRIBUTION_FIELDS}),
+        marketing_withdrawn_at=datetime.fromisoformat(withdrawn) if withdrawn else None,
     )
 
 
@@ -179,3 +181,17 @@ async def get_lead(conn: aiosqlite.Connection, lead_id: int) -> Lead | None:
     async with conn.execute(query, (lead_id,)) as cursor:
         row = await cursor.fetchone()
     return lead_from_row(row) if row else None
+
+
+@storage_errors
+async def marketing_withdrawn_at(
+    conn: aiosqlite.Connection, reference: str
+) -> tuple[bool, datetime | None]:
+    """Whether a lead has this reference, and when its marketing consent was withdrawn."""
+    async with conn.execute(
+        "SELECT marketing_withdrawn_at FROM leads WHERE reference = ?", (reference,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return False, None
+    return True, datetime.fromisoformat(row[0]) if row[0] else None

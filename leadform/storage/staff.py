@@ -19,6 +19,7 @@ class Staff:
     email: str
     created_at: datetime
     disabled: bool
+    admin: bool = False  # may erase a person's data; others read and export only
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class StaffLogin:
     password_hash: str
 
 
-_STAFF_COLUMNS = "id, email, created_at, disabled_at, password_hash"
+_STAFF_COLUMNS = "id, email, created_at, disabled_at, admin, password_hash"
 
 
 def _staff(row: aiosqlite.Row) -> Staff:
@@ -36,6 +37,7 @@ def _staff(row: aiosqlite.Row) -> Staff:
         email=row["email"],
         created_at=datetime.fromisoformat(row["created_at"]),
         disabled=row["disabled_at"] is not None,
+        admin=bool(row["admin"]),
     )
 
 
@@ -47,6 +49,7 @@ class NewStaff:
     email: str
     password_hash: str
     at: datetime
+    admin: bool = False
 
 
 async def add_staff(conn: aiosqlite.Connection, items: Sequence[NewStaff]) -> list[bool]:
@@ -54,9 +57,9 @@ async def add_staff(conn: aiosqlite.Connection, items: Sequence[NewStaff]) -> li
     added = []
     for new in items:
         cursor = await conn.execute(
-            "INSERT INTO staff (email, password_hash, created_at, password_changed_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
-            (new.email, new.password_hash, utc_iso(new.at), utc_iso(new.at)),
+            "INSERT INTO staff (email, password_hash, created_at, password_changed_at, admin) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+            (new.email, new.password_hash, utc_iso(new.at), utc_iso(new.at), int(new.admin)),
         )
         added.append(cursor.rowcount == 1)
     return added
@@ -99,6 +102,24 @@ async def set_disabled(conn: aiosqlite.Connection, items: Sequence[Disable]) -> 
             "UPDATE staff SET disabled_at = ? WHERE email = ?", (at, item.email)
         )
         await _end_sessions(conn, item.email)
+        done.append(cursor.rowcount == 1)
+    return done
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    email: str
+    admin: bool
+
+
+async def set_admin(conn: aiosqlite.Connection, items: Sequence[RoleChange]) -> list[bool]:
+    """Make an account an administrator or ordinary staff; False for an unknown email.
+    Sessions stay: the role is read from the database on every request."""
+    done = []
+    for item in items:
+        cursor = await conn.execute(
+            "UPDATE staff SET admin = ? WHERE email = ?", (int(item.admin), item.email)
+        )
         done.append(cursor.rowcount == 1)
     return done
 
@@ -247,7 +268,7 @@ async def session_staff(conn: aiosqlite.Connection, id_hash: str, now: datetime)
     """The active staff member a session belongs to; None when it ended or the
     account is disabled (checked on every request, so it takes effect at once)."""
     query = (
-        "SELECT staff.id, staff.email, staff.created_at, staff.disabled_at, "
+        "SELECT staff.id, staff.email, staff.created_at, staff.disabled_at, staff.admin, "
         "staff.password_hash FROM staff_sessions JOIN staff ON staff.id = staff_id "
         "WHERE id_hash = ? AND expires_at > ? AND staff.disabled_at IS NULL"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -129,16 +128,11 @@ class NewSince:
     all_query: str
 
 
-def _stored_params(record: ExportRecord) -> dict[str, str]:
-    stored = json.loads(record.filters)
-    return {k: v for k, v in stored.items() if isinstance(v, str)}
-
-
 async def _new_since(ctx: AppContext, staff_id: int) -> NewSince | None:
     last = await last_complete_export(ctx.db.reader, staff_id)
     if last is None:
         return None
-    lead_filter = recorded_filter(_stored_params(last))
+    lead_filter = recorded_filter(last.filter_params())
     if lead_filter is None:
         return None
     conn, after, zone = ctx.db.reader, last.upto_id, ctx.settings.timezone
@@ -157,7 +151,7 @@ async def _new_since(ctx: AppContext, staff_id: int) -> NewSince | None:
 
 def _describe_record(ctx: AppContext, record: ExportRecord) -> tuple[Message, ...] | None:
     """An export's filters in words; None when the record cannot be read back."""
-    lead_filter = recorded_filter(_stored_params(record))
+    lead_filter = recorded_filter(record.filter_params())
     if lead_filter is None:
         return None
     return describe_filter(lead_filter, language_names(ctx))
@@ -186,7 +180,7 @@ async def exports_page(request: Request) -> Response:
         staff=staff,
         records=page.items,
         filters={record.id: _describe_record(ctx, record) for record in page.items},
-        raw_filters={record.id: _stored_params(record) for record in page.items},
+        raw_filters={record.id: record.filter_params() for record in page.items},
         pages=page_links(page, {}),
     )
 

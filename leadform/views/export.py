@@ -73,6 +73,7 @@ def export_request(request: Request, ctx: AppContext, fmt: str) -> ExportRequest
         header=header_row(translate),
         zone=ctx.settings.timezone,
         bom=params.get("bom", "1") == "1",
+        links=ctx.settings.opt_out_links,
     )
 
 

@@ -8,6 +8,7 @@ e-mail addresses), no IP address, no user agent, no body.
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,9 +60,14 @@ def log_request(scope: Scope, status: int, started: float, locale: str) -> None:
 MAX_PATH = 200
 
 
+# An opt-out link's reference and signature would let a log reader withdraw the
+# person's consent: the log keeps only that it was an opt-out page.
+_OPT_OUT = re.compile(r"^(/[^/]*/opt-out)/.*$", re.S)
+
+
 def log_path(path: str) -> str:
     """The path, cut short, with anything that could break the line escaped."""
-    path = path[:MAX_PATH]
+    path = _OPT_OUT.sub(r"\1/[hidden]", path)[:MAX_PATH]
     if path.isascii() and path.isprintable() and " " not in path:
         return path
     return path.encode("unicode_escape").decode("ascii").replace(" ", "\\x20")
