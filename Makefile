@@ -118,8 +118,11 @@ check-messages: $(STAMP)
 
 # make new-language LANG=ja (a Babel locale id or BCP 47 tag: vi, zh_Hans_SG, zh-Hans-SG).
 # LANG must come from the command line: the environment's LANG (en_US.UTF-8) is not one.
+# An existing catalog is a translator's work: it is replaced only with FORCE=1.
+NEW_CATALOG = locales/$(subst -,_,$(LANG))/LC_MESSAGES/messages.po
 new-language: $(STAMP)
 	@test "$(origin LANG)" = "command line" || (echo "usage: make new-language LANG=xx" >&2; exit 2)
+	@test ! -e $(NEW_CATALOG) -o "$(FORCE)" = 1 || (echo "$(NEW_CATALOG) exists: its translations would be lost; FORCE=1 replaces it" >&2; exit 1)
 	$(PYBABEL) init -i locales/messages.pot -d locales -D messages -l $(subst -,_,$(LANG)) --width=76
 
 clean:

@@ -37,4 +37,4 @@ async def open_dropping_database(path: Path, busy_timeout: float = 5.0) -> Datab
 def create_app() -> Starlette:
     # The app factory looks open_database up at lifespan start, in its own module.
     leadform.application.open_database = open_dropping_database  # type: ignore[assignment]
-    return leadform.application.create_app(load_settings())
+    return leadform.application.create_app(load_settings(create_secret=True))

@@ -30,7 +30,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
-from bench import export_bench, inprocess
+from bench import export_bench, inprocess, metrics_overhead
 from bench.lead import SECRET, lead_body
 from leadform.clock import system_clock
 from leadform.registration.form_tokens import FormTokens
@@ -474,6 +474,7 @@ def render(
     load_before: str,
     load_after: str,
     rounds: int,
+    metrics_cpu: dict[str, dict[str, float]] | None = None,
 ) -> str:
     lines = [
         START,
@@ -524,6 +525,18 @@ def render(
             f"after: {export['sqlite3_csv_rows_per_s']:,.0f} rows/s; server RSS growth "
             f"{growth:.1f} MiB; largest WAL {export['wal_peak_kib']:,.0f} KiB.",
         ]
+    if metrics_cpu:
+        lines += [
+            "",
+            "What the Prometheus metrics cost that GET (`python -m bench.metrics_overhead`: "
+            "µs of CPU with each request recorded, and with recording off, alternately in one "
+            "run, least of 5 tries; and the recording timed alone; target under 5%):",
+            "",
+            *(
+                f"- {mode}: {metrics_overhead.describe(micros)}"
+                for mode, micros in metrics_cpu.items()
+            ),
+        ]
     memory = [run for run in runs if run.extra]
     if memory:
         idle = memory[0].extra["rss_idle_kib"]
@@ -569,6 +582,7 @@ def main() -> int:
     started = datetime.now(UTC)
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     cpu = asyncio.run(inprocess.measure())
+    metrics_cpu = metrics_overhead.measure()
     runs = []
     for run in scenarios(args.seconds, args.rounds):
         print(
@@ -585,7 +599,7 @@ def main() -> int:
     (WORK / "results.json").write_text(
         json.dumps([asdict(r) for r in runs], indent=2, ensure_ascii=False)
     )
-    section = render(runs, export, cpu, started, load_before, load_after, args.rounds)
+    section = render(runs, export, cpu, started, load_before, load_after, args.rounds, metrics_cpu)
     if not args.no_doc:
         update_doc(section)
     print(section)

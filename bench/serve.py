@@ -10,7 +10,7 @@ import sys
 
 import uvicorn
 
-from leadform.commands.serve import log_config
+from leadform.web.log_format import log_config
 
 
 def main(argv: list[str]) -> None:

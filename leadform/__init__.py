@@ -1,3 +1,3 @@
 """leadform: a self-hosted lead-capture form service."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # with a section in CHANGELOG.md

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from leadform.views import (
     embed,
     errors,
     export,
+    metrics,
     opt_out,
     privacy,
     register,
@@ -45,6 +47,7 @@ from leadform.views.fast_path import FastPath
 from leadform.web.assets import AssetFiles, load_assets
 from leadform.web.frame_ancestors import FramePolicy
 from leadform.web.log_stream import flush_logs
+from leadform.web.metrics import RequestMetrics
 from leadform.web.middleware import AdminHeaders, ApiCors, BodyLimit, SecurityHeaders
 from leadform.web.request_log import RequestLog
 from leadform.web.templating import create_templates
@@ -61,15 +64,19 @@ def create_app(
     """Build the ASGI app; `settings` default to the environment's. `fast_path=False`
     leaves out the fast path (views/fast_path.py), for the tests that compare it
     with the full stack."""
-    settings = settings or load_settings()
+    settings = settings or load_settings(create_secret=True)
     languages = load_languages(
-        settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+        settings.locales_dir,
+        settings.default_locale,
+        pseudo=settings.pseudo_locale,
+        min_translated=settings.min_translated,
     )
     assets = load_assets()
     templates = create_templates(assets)
     tokens = FormTokens(settings.secret_key, clock, settings.min_fill_seconds)
     csrf = CsrfTokens(settings.secret_key)
     staff = staff_language(languages, settings)
+    request_metrics = RequestMetrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -96,8 +103,11 @@ def create_app(
         if not settings.retention_days:
             logger.warning("LEADFORM_RETENTION_DAYS is 0: leads are kept for ever, never purged")
         auth = StaffAuth(settings.secret_key, clock, db)
-        ctx = AppContext(settings, languages, templates, tokens, clock, db, intake, auth, csrf)
+        ctx = AppContext(
+            settings, languages, templates, tokens, clock, db, intake, auth, csrf, request_metrics
+        )
         deliverer.start()  # picks up whatever an earlier run left pending
+        flusher = asyncio.create_task(request_metrics.flush_periodically())
         retention.start()
         logger.info(
             "leadform ready: %s, languages %s, notifications: %s",
@@ -108,6 +118,8 @@ def create_app(
         try:
             yield {"ctx": ctx}
         finally:
+            flusher.cancel()
+            request_metrics.flush()
             await retention.stop()
             await deliverer.stop()
             await db.close()
@@ -126,10 +138,11 @@ def create_app(
             *privacy.routes,
             *api.routes,
             *embed.routes,
+            *metrics.routes,
             *(embed.example_routes if settings.examples else []),
             Mount("/static", AssetFiles(assets), name="static"),
         ],
-        middleware=middleware(settings, fast_path),
+        middleware=middleware(settings, request_metrics, fast_path),
         exception_handlers={
             HTTPException: errors.http_error,
             StorageError: errors.storage_error,
@@ -139,7 +152,9 @@ def create_app(
     )
 
 
-def middleware(settings: Settings, fast_path: bool = True) -> list[Middleware]:
+def middleware(
+    settings: Settings, request_metrics: RequestMetrics, fast_path: bool = True
+) -> list[Middleware]:
     """Outermost first. The proxy headers come first so that every later layer (the
     fast path, rate limits, the stored address) sees the real client, and only when
     the peer is a proxy listed in LEADFORM_TRUSTED_PROXIES (uvicorn's own
@@ -168,4 +183,4 @@ def middleware(settings: Settings, fast_path: bool = True) -> list[Middleware]:
     if settings.trusted_proxies:
         proxies = list(settings.trusted_proxies)
         front.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
-    return [*front, Middleware(RequestLog), *layers]
+    return [*front, Middleware(RequestLog, metrics=request_metrics), *layers]

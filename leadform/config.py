@@ -1,5 +1,7 @@
 """Settings: read once from a mapping (the environment by default), cast, validated.
 
+The server and every command read them the same way: the environment, over the env
+file that LEADFORM_ENV_FILE (or `leadform --env-file PATH`) names, over the defaults.
 Every setting is listed in SETTINGS with its default and meaning; the README table
 is checked against this list by a test, so none goes undocumented.
 """
@@ -21,6 +23,7 @@ from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from email_validator import EmailNotValidError, validate_email
 
 from leadform.domain.clinic import NO_CLINIC, Clinic, parse_number, parse_per_language
@@ -38,6 +41,7 @@ from leadform.domain.submission_limits import RateLimit, parse_rate_limits
 logger = logging.getLogger("leadform.config")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_LOCALES = Path(__file__).resolve().parent / "locales"
 
 
 def default_root() -> Path:
@@ -119,6 +123,13 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "LEADFORM_ENV_FILE",
+        "",
+        "a file of `NAME=value` lines (such as `/etc/leadform/leadform.env`) read by the "
+        "service and every command; the environment's own values win. "
+        "`leadform --env-file PATH` sets it",
+    ),
     Setting("LEADFORM_HOST", "127.0.0.1", "bind address"),
     Setting("LEADFORM_PORT", "8000", "port"),
     Setting(
@@ -130,8 +141,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LEADFORM_SECRET_KEY",
         None,
-        "signs form tokens; generated once into `secret_key` beside the database "
-        "(mode 0600) with a warning when unset. Give every instance the same key.",
+        "signs form tokens and sessions; at least 32 characters (`leadform secret` prints "
+        "a new one). When unset, `leadform serve` generates one into `secret_key` beside "
+        "the database (mode 0600) with a warning; required with PostgreSQL. Give every "
+        "instance the same key.",
     ),
     Setting(
         "LEADFORM_TIMEZONE",
@@ -205,11 +218,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADFORM_LOCALES_DIR", "locales", "folder of gettext catalogs"),
     Setting(
+        "LEADFORM_MIN_TRANSLATED",
+        "95",
+        "percent of the strings a catalog must translate to be offered: below it a "
+        "language is a draft, not negotiated nor listed, previewable at its URL with a notice",
+    ),
+    Setting(
         "LEADFORM_PSEUDO_LOCALE",
         "0",
         "1: also serve the pseudo-locale en-XA (`/en-xa/register`, built from "
         "`messages.pot`) to spot untranslated text and tight layouts; for development",
     ),
+    Setting(
+        "LEADFORM_LOG_FORMAT",
+        "text",
+        "`text`: one line per event (time, level, [pid], logger: message); `json`: one JSON "
+        "object per line (time, level, pid, logger, message) for log shippers",
+    ),
+    Setting("LEADFORM_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR"),
     Setting(
         "LEADFORM_BUSY_TIMEOUT",
         "5",
@@ -331,6 +357,9 @@ class Settings:
     locales_dir: Path
     pseudo_locale: bool
     busy_timeout: float
+    min_translated: float = 95.0
+    log_format: str = "text"
+    log_level: str = "INFO"
     calendar: ClinicCalendar = OPEN_EVERY_DAY
     clinic: Clinic = NO_CLINIC
     embed_origins: tuple[str, ...] = ()
@@ -354,12 +383,59 @@ class Settings:
         return OptOutLinks(self.secret_key, self.public_url)
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, *, root: Path | None = None
-) -> Settings:
-    """Build Settings from `environ` (default: os.environ); relative paths resolve
-    against `root` when given, else as `default_root` says."""
+ENV_FILE = "LEADFORM_ENV_FILE"
+MIN_SECRET_KEY = 32
+SECRET_FILE = "secret_key"  # noqa: S105 - the name of the key's file, not a key
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """The raw values in force and where each came from ("environment", "env file
+    PATH"); a setting in neither has its default."""
+
+    values: Mapping[str, str]
+    sources: Mapping[str, str]
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+
+def read_configuration(environ: Mapping[str, str] | None = None) -> Configuration:
+    """The environment over the env file it names (LEADFORM_ENV_FILE)."""
     env = os.environ if environ is None else environ
+    known = {s.variable for s in SETTINGS}
+    values: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    env_file = env.get(ENV_FILE, "")
+    if env_file:
+        path = Path(env_file)
+        if not path.is_file():
+            raise SettingsError(ENV_FILE, f"no such file: {path}")
+        try:
+            found = dotenv_values(path, interpolate=False)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(ENV_FILE, f"cannot read {path}: {exc}") from None
+        for name, value in found.items():
+            if name not in known or name == ENV_FILE:
+                raise SettingsError(ENV_FILE, f"{path}: {name} is not a leadform setting")
+            values[name], sources[name] = value or "", f"env file {path}"
+    for name in known:
+        if name in env:
+            values[name], sources[name] = env[name], "environment"
+    return Configuration(values, sources)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    root: Path | None = None,
+    create_secret: bool = False,
+) -> Settings:
+    """Build Settings from `environ` (default: os.environ) and its env file; relative
+    paths resolve against `root` when given, else as `default_root` says. Without
+    LEADFORM_SECRET_KEY the key is read from `secret_key` beside the database, and
+    created there only when `create_secret` (the service; commands never create one)."""
+    env = read_configuration(environ).values
 
     def raw(name: str) -> str:
         value = env.get(name)
@@ -376,7 +452,7 @@ def load_settings(
         host=_cast(raw, "LEADFORM_HOST", _host),
         port=_cast(raw, "LEADFORM_PORT", _port),
         database=database,
-        secret_key=env.get("LEADFORM_SECRET_KEY", ""),
+        secret_key=_cast(raw, "LEADFORM_SECRET_KEY", _secret_key),
         timezone=_cast(raw, "LEADFORM_TIMEZONE", _zone),
         min_days_ahead=min_days,
         max_days_ahead=max_days,
@@ -398,6 +474,9 @@ def load_settings(
         privacy_url=_cast(raw, "LEADFORM_PRIVACY_URL", _url_template),
         locales_dir=load_locales_dir(env, root=root),
         pseudo_locale=_cast(raw, "LEADFORM_PSEUDO_LOCALE", _flag),
+        min_translated=_cast(raw, "LEADFORM_MIN_TRANSLATED", _bounded(0, 100)),
+        log_format=_cast(raw, "LEADFORM_LOG_FORMAT", _one_of("text", "json")),
+        log_level=_cast(raw, "LEADFORM_LOG_LEVEL", _one_of("DEBUG", "INFO", "WARNING", "ERROR")),
         busy_timeout=_cast(raw, "LEADFORM_BUSY_TIMEOUT", _bounded(0, MAX_BUSY_TIMEOUT)),
         embed_origins=_cast(raw, "LEADFORM_EMBED_ORIGINS", parse_origins),
         rate_limits=_cast(raw, "LEADFORM_RATE_LIMIT", parse_rate_limits),
@@ -416,6 +495,9 @@ def load_settings(
             "must be set when LEADFORM_DATABASE is a PostgreSQL URL (every instance "
             "shares the database, so they must share the key too)",
         )
+    if not create_secret:
+        key_file = database.parent / SECRET_FILE
+        return replace(settings, secret_key=_read_secret(key_file) if key_file.is_file() else "")
     # Only once every value checked out: a typo elsewhere must not leave a key behind.
     try:
         key = load_or_create_secret(database.parent)
@@ -432,14 +514,17 @@ def database_path(
 ) -> Path | PostgresUrl:
     """LEADFORM_DATABASE alone, for commands that need no other setting (backup, restore):
     the same database `leadform serve` would open."""
-    env = os.environ if environ is None else environ
+    env = read_configuration(environ).values
     return _database(env, root)
 
 
 def load_locales_dir(environ: Mapping[str, str] | None = None, *, root: Path | None = None) -> Path:
-    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting."""
-    env = os.environ if environ is None else environ
+    """LEADFORM_LOCALES_DIR alone, for commands that need no other setting. Unset, it
+    is the checkout's catalogs, or for an installed leadform the ones it carries."""
+    env = read_configuration(environ).values
     if not env.get("LEADFORM_LOCALES_DIR"):
+        if root is None and not (PROJECT_ROOT / "pyproject.toml").is_file():
+            return PACKAGE_LOCALES
         env = {}  # empty means the default, as before
     return _setting_path(env, "LEADFORM_LOCALES_DIR", root)
 
@@ -473,11 +558,11 @@ def _notification_settings(raw: Callable[[str], str]) -> dict[str, Any]:
 
 def load_or_create_secret(folder: Path) -> str:
     """Read `folder/secret_key`, creating it (mode 0600) on first use."""
-    path = folder / "secret_key"
+    path = folder / SECRET_FILE
     if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    folder.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+        return _read_secret(path)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the database's folder too
+    key = new_secret_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
@@ -488,8 +573,32 @@ def load_or_create_secret(folder: Path) -> str:
     return key
 
 
+def _read_secret(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError("LEADFORM_SECRET_KEY", f"cannot read {path}: {exc}") from None
+    return _secret_key(key)
+
+
+def new_secret_key() -> str:
+    """A key for LEADFORM_SECRET_KEY: 64 URL-safe characters (384 random bits)."""
+    return secrets.token_urlsafe(48)
+
+
+def _secret_key(value: str) -> str:
+    if value and len(value) < MIN_SECRET_KEY:
+        raise ValueError(
+            f"must be at least {MIN_SECRET_KEY} characters (got {len(value)}); "
+            "`leadform secret` prints a new one"
+        )
+    return value
+
+
 # Values that may carry a password are never echoed in an error.
-_SECRET_BEARING = frozenset({"LEADFORM_WEBHOOK_URL", "LEADFORM_SMTP_URL"})
+_SECRET_BEARING = frozenset(
+    {"LEADFORM_WEBHOOK_URL", "LEADFORM_SMTP_URL", "LEADFORM_SECRET_KEY", "LEADFORM_WEBHOOK_SECRET"}
+)
 
 
 def _cast(raw: Callable[[str], str], name: str, cast: Callable[[str], Any]) -> Any:
@@ -597,6 +706,15 @@ def _flag(value: str) -> bool:
     return value == "1"
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def cast(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
+
+    return cast
+
+
 def _positive_float(value: str) -> float:
     number = _non_negative_float(value)
     if number == 0:
@@ -662,6 +780,24 @@ def _split_url(url: str) -> SplitResult:
     except ValueError:
         raise ValueError("is not a valid URL") from None
     return parts
+
+
+def masked(name: str, value: str) -> str:
+    """`value` fit to print: secrets starred out, passwords cut from URLs."""
+    if not value:
+        return value
+    if name in ("LEADFORM_SECRET_KEY", "LEADFORM_WEBHOOK_SECRET"):
+        return f"*** ({len(value)} characters)"
+    if name in _SECRET_BEARING:
+        return " ".join(_redacted(_split_url_or_empty(part)) for part in value.split())
+    return value
+
+
+def _split_url_or_empty(value: str) -> SplitResult:
+    try:
+        return _split_url(value)
+    except ValueError:
+        return urlsplit("")
 
 
 def _redacted(parts: SplitResult) -> str:

@@ -17,7 +17,7 @@ def run_leadform(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Compl
 
 def test_invalid_setting_stops_serve_with_one_line_naming_it(tmp_path: Path) -> None:
     result = run_leadform(
-        "serve", env={"LEADFORM_PORT": "eighty", "LEADFORM_SECRET_KEY": "k"}, cwd=tmp_path
+        "serve", env={"LEADFORM_PORT": "eighty", "LEADFORM_SECRET_KEY": "k" * 32}, cwd=tmp_path
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -31,7 +31,7 @@ def test_database_from_a_newer_leadform_stops_serve_with_one_line(tmp_path: Path
     path = tmp_path / "leads.db"
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA user_version = 9999")
-    env = {"LEADFORM_DATABASE": str(path), "LEADFORM_SECRET_KEY": "k"}
+    env = {"LEADFORM_DATABASE": str(path), "LEADFORM_SECRET_KEY": "k" * 32}
     result = run_leadform("serve", env=env, cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
@@ -41,7 +41,7 @@ def test_database_from_a_newer_leadform_stops_serve_with_one_line(tmp_path: Path
 def test_missing_catalog_folder_stops_serve_with_one_line(tmp_path: Path) -> None:
     env = {
         "LEADFORM_DATABASE": str(tmp_path / "l.db"),
-        "LEADFORM_SECRET_KEY": "k",
+        "LEADFORM_SECRET_KEY": "k" * 32,
         "LEADFORM_LOCALES_DIR": str(tmp_path / "nowhere"),
     }
     result = run_leadform("serve", env=env, cwd=tmp_path)
@@ -55,7 +55,7 @@ UNREACHABLE = "postgresql://root@127.0.0.1:1/leads"
 
 
 def test_an_unreachable_database_url_stops_serve_with_one_line_naming_it(tmp_path: Path) -> None:
-    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k"}
+    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k" * 32}
     result = run_leadform("serve", env=env, cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
@@ -64,7 +64,7 @@ def test_an_unreachable_database_url_stops_serve_with_one_line_naming_it(tmp_pat
 
 
 def test_an_unreachable_database_url_stops_a_command_with_one_line(tmp_path: Path) -> None:
-    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k"}
+    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k" * 32}
     result = run_leadform("staff", "list", env=env, cwd=tmp_path)
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
@@ -72,7 +72,7 @@ def test_an_unreachable_database_url_stops_a_command_with_one_line(tmp_path: Pat
 
 
 def test_an_unknown_database_scheme_stops_serve_with_one_line(tmp_path: Path) -> None:
-    env = {"LEADFORM_DATABASE": "mysql://root@127.0.0.1/leads", "LEADFORM_SECRET_KEY": "k"}
+    env = {"LEADFORM_DATABASE": "mysql://root@127.0.0.1/leads", "LEADFORM_SECRET_KEY": "k" * 32}
     result = run_leadform("serve", env=env, cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
@@ -82,7 +82,7 @@ def test_an_unknown_database_scheme_stops_serve_with_one_line(tmp_path: Path) ->
 def test_backup_of_a_postgresql_database_points_to_the_documented_procedure(
     tmp_path: Path,
 ) -> None:
-    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k"}
+    env = {"LEADFORM_DATABASE": UNREACHABLE, "LEADFORM_SECRET_KEY": "k" * 32}
     result = run_leadform("backup", str(tmp_path), env=env, cwd=tmp_path)
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()

@@ -104,6 +104,9 @@ def test_holidays_can_be_turned_off(tmp_path: Path) -> None:
         (date(2027, 2, 6), "Lunar New Year's Day"),  # lunar, computed for next year
         (date(2027, 2, 9), "The fourth day of Lunar New Year"),  # substitute for a Sunday
         (date(2026, 10, 19), "Chung Yeung Festival (observed)"),  # substitute day
+        # general holidays that are not statutory: GovHK's public holidays all the same
+        (date(2027, 3, 26), "Good Friday"),
+        (date(2027, 3, 27), "The day following Good Friday"),
     ],
 )
 def test_public_holidays_are_closed_with_their_names(day: date, english: str) -> None:
@@ -157,6 +160,8 @@ def test_range_across_the_year_end_holds_next_years_holidays() -> None:
         date(2027, 2, 6),
         date(2027, 2, 8),
         date(2027, 2, 9),
+        date(2027, 3, 26),
+        date(2027, 3, 27),
         date(2027, 3, 29),
     ]
 

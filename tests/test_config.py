@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_defaults_match_the_documented_table(tmp_path: Path) -> None:
-    settings = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k" * 32}, root=tmp_path)
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.database == tmp_path / "var" / "leads.db"
     assert str(settings.timezone) == "Asia/Hong_Kong"
@@ -49,14 +49,14 @@ def test_defaults_match_the_documented_table(tmp_path: Path) -> None:
 )
 def test_invalid_value_names_the_variable(tmp_path: Path, variable: str, value: str) -> None:
     with pytest.raises(SettingsError) as raised:
-        load_settings({"LEADFORM_SECRET_KEY": "k", variable: value}, root=tmp_path)
+        load_settings({"LEADFORM_SECRET_KEY": "k" * 32, variable: value}, root=tmp_path)
     assert raised.value.variable == variable
     assert str(raised.value).startswith(f"{variable}: ")
 
 
 def test_missing_secret_is_generated_once_with_private_mode(tmp_path: Path) -> None:
-    first = load_settings({}, root=tmp_path)
-    second = load_settings({}, root=tmp_path)
+    first = load_settings({}, root=tmp_path, create_secret=True)
+    second = load_settings({}, root=tmp_path, create_secret=True)
     key_file = tmp_path / "var" / "secret_key"
     assert first.secret_key == second.secret_key and len(first.secret_key) > 40
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
@@ -73,7 +73,7 @@ def test_embed_spam_and_proxy_settings_are_parsed(tmp_path: Path) -> None:
 
     settings = load_settings(
         {
-            "LEADFORM_SECRET_KEY": "k",
+            "LEADFORM_SECRET_KEY": "k" * 32,
             "LEADFORM_EMBED_ORIGINS": "https://Blog.Example.com https://shop.example:8443/",
             "LEADFORM_RATE_LIMIT": "10/minute",
             "LEADFORM_TRUSTED_PROXIES": "10.0.0.0/8 192.0.2.1",
@@ -90,7 +90,7 @@ def test_embed_spam_and_proxy_settings_are_parsed(tmp_path: Path) -> None:
 def test_embed_spam_and_proxy_defaults(tmp_path: Path) -> None:
     from leadform.domain.submission_limits import RateLimit
 
-    settings = load_settings({"LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k" * 32}, root=tmp_path)
     assert settings.embed_origins == () and settings.trusted_proxies == ()
     assert settings.rate_limits == (RateLimit(5, 60), RateLimit(30, 3600))
     assert settings.examples is False
@@ -98,7 +98,7 @@ def test_embed_spam_and_proxy_defaults(tmp_path: Path) -> None:
 
 def test_invalid_value_leaves_no_secret_key_behind(tmp_path: Path) -> None:
     with pytest.raises(SettingsError):
-        load_settings({"LEADFORM_TIMEZONE": "Nowhere"}, root=tmp_path)
+        load_settings({"LEADFORM_TIMEZONE": "Nowhere"}, root=tmp_path, create_secret=True)
     assert not (tmp_path / "var").exists()
 
 
@@ -106,7 +106,9 @@ def test_database_folder_that_cannot_be_made_names_the_database(tmp_path: Path) 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     with pytest.raises(SettingsError) as raised:
-        load_settings({"LEADFORM_DATABASE": str(blocker / "leads.db")}, root=tmp_path)
+        load_settings(
+            {"LEADFORM_DATABASE": str(blocker / "leads.db")}, root=tmp_path, create_secret=True
+        )
     assert raised.value.variable == "LEADFORM_DATABASE"
 
 
@@ -114,7 +116,9 @@ def test_database_folder_that_cannot_be_made_names_the_database(tmp_path: Path) 
     "host", ["127.0.0.1", "::1", "0.0.0.0", "localhost", "leads.clinic.example"]
 )
 def test_host_accepts_addresses_and_names(tmp_path: Path, host: str) -> None:
-    settings = load_settings({"LEADFORM_SECRET_KEY": "k", "LEADFORM_HOST": host}, root=tmp_path)
+    settings = load_settings(
+        {"LEADFORM_SECRET_KEY": "k" * 32, "LEADFORM_HOST": host}, root=tmp_path
+    )
     assert settings.host == host
 
 
@@ -122,7 +126,7 @@ def test_default_paths_are_in_the_checkout_whatever_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    settings = load_settings({"LEADFORM_SECRET_KEY": "k"})
+    settings = load_settings({"LEADFORM_SECRET_KEY": "k" * 32})
     assert settings.locales_dir == ROOT / "locales"
     assert settings.database == ROOT / "var" / "leads.db"
 
@@ -135,7 +139,7 @@ def test_a_database_url_leadform_cannot_honour_is_refused_not_a_file(
     value: str, tmp_path: Path
 ) -> None:
     with pytest.raises(SettingsError) as raised:
-        load_settings({"LEADFORM_DATABASE": value, "LEADFORM_SECRET_KEY": "k"}, root=tmp_path)
+        load_settings({"LEADFORM_DATABASE": value, "LEADFORM_SECRET_KEY": "k" * 32}, root=tmp_path)
     assert raised.value.variable == "LEADFORM_DATABASE"
     assert list(tmp_path.iterdir()) == []
 
@@ -144,7 +148,7 @@ def test_a_postgresql_url_selects_postgresql_and_never_shows_its_password() -> N
     from leadform.config import PostgresUrl
 
     url = "postgresql://clinic:s3cret@db.internal:5432/leads"
-    settings = load_settings({"LEADFORM_DATABASE": url, "LEADFORM_SECRET_KEY": "k"})
+    settings = load_settings({"LEADFORM_DATABASE": url, "LEADFORM_SECRET_KEY": "k" * 32})
     assert settings.database == PostgresUrl(url)
     assert "s3cret" not in f"{settings.database} {settings.database!r}"
 

@@ -43,7 +43,7 @@ from tests.test_cli_admin import database, leadform
 pytestmark = pytest.mark.anyio
 
 ZONE = ZoneInfo("Asia/Hong_Kong")
-KEY = "erasure-test-secret"
+KEY = "erasure-test-secret-" + "e" * 32  # LEADFORM_SECRET_KEY needs 32 characters
 DAY = timedelta(hours=24)
 ADMIN = Actor("staff", "dpo@example.com", staff_id=1)
 

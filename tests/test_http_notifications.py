@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+import leadform
 from leadform.config import Settings, load_settings
 from tests.conftest import FakeClock, form_token, serve
 from tests.outbox_support import outbox_rows, wait_for_rows
@@ -180,6 +181,7 @@ async def test_health_stays_200_while_the_outbox_drains_and_readiness_reports_a_
     assert ready.status_code == 503
     assert ready.json() == {
         "status": "notification backlog",
+        "version": leadform.__version__,
         "notifications": {"pending": 1, "oldest_pending_seconds": 16 * 60, "backlog": True},
     }
 
@@ -198,4 +200,8 @@ async def test_readiness_is_503_when_the_database_does_not_answer(
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
             response = await c.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "notifications": None}
+    assert response.json() == {
+        "status": "unavailable",
+        "version": leadform.__version__,
+        "notifications": None,
+    }

@@ -35,7 +35,18 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 # Endpoint modules: each serves its own routes; what two of them share lives in a
 # helper module of views/ (context, rendering, body, ...), not in another endpoint.
 ENDPOINTS = frozenset(
-    {"admin", "api", "embed", "export", "opt_out", "privacy", "register", "sign_in", "site"}
+    {
+        "admin",
+        "api",
+        "embed",
+        "export",
+        "metrics",
+        "opt_out",
+        "privacy",
+        "register",
+        "sign_in",
+        "site",
+    }
 )
 
 

@@ -6,7 +6,7 @@ import io
 import logging
 import logging.config
 
-from leadform.commands.serve import log_config
+from leadform.web.log_format import log_config
 from leadform.web.log_stream import BatchingStreamHandler, flush_logs
 
 

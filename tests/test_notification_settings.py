@@ -12,7 +12,7 @@ from leadform.i18n.languages import load_languages
 from leadform.notifications.targets import notification_targets, staff_language
 from tests.conftest import ROOT
 
-BASE = {"LEADFORM_SECRET_KEY": "k"}
+BASE = {"LEADFORM_SECRET_KEY": "k" * 32}
 SECRET = "s" * 16
 
 

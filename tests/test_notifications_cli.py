@@ -22,6 +22,7 @@ from leadform.storage.outbox import (
     settle_notifications,
 )
 from tests.conftest import ROOT
+from tests.factories import ensure_schema
 from tests.outbox_support import email, new_lead, outbox_rows, webhook
 from tests.test_cli import run_leadform
 
@@ -125,6 +126,7 @@ def test_the_documented_status_output_is_what_the_command_prints() -> None:
 
 
 def test_status_of_an_empty_outbox(tmp_path: Path) -> None:
+    ensure_schema(tmp_path / "leads.db")
     result = run_leadform("notifications", "status", env=environment(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "(no notifications yet)" in result.stdout

@@ -20,7 +20,7 @@ from asgi_lifespan import LifespanManager
 from leadform.application import create_app
 from leadform.config import Settings
 from tests.conftest import FakeClock, sign_in
-from tests.factories import add_staff, add_token, insert_leads, lead
+from tests.factories import add_staff, add_token, ensure_schema, insert_leads, lead
 from tests.test_cli import run_leadform
 from tests.test_notifications_cli import environment
 
@@ -79,6 +79,7 @@ async def test_every_staff_page_and_export_answers_503(
 
 def test_status_command_says_one_line_when_the_tables_are_gone(tmp_path: Path) -> None:
     env = environment(tmp_path)
+    ensure_schema(tmp_path / "leads.db")  # commands never create a database
     assert run_leadform("notifications", "status", env=env, cwd=tmp_path).returncode == 0
     drop(tmp_path / "leads.db", ["notifications"])
     result = run_leadform("notifications", "status", env=env, cwd=tmp_path)

@@ -5,6 +5,7 @@ from types import ModuleType
 
 from leadform.commands import (
     backup,
+    config,
     database_copy,
     erase,
     export,
@@ -12,6 +13,7 @@ from leadform.commands import (
     notifications,
     purge,
     restore,
+    secret,
     serve,
     staff,
     subject_export,
@@ -31,4 +33,6 @@ COMMANDS: tuple[ModuleType, ...] = (
     backup,
     restore,
     database_copy,
+    config,
+    secret,
 )

@@ -28,7 +28,7 @@ def run_with_database(work: Callable[[Settings, Database], Awaitable[int]]) -> i
 
     async def main() -> int:
         try:
-            db = await open_database(settings.database, settings.busy_timeout)
+            db = await open_database(settings.database, settings.busy_timeout, create=False)
         except StorageError as problem:
             return fail(f"LEADFORM_DATABASE: {problem}")
         try:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from tqdm import tqdm
@@ -38,6 +39,7 @@ from leadform.export.job import (
 from leadform.i18n.languages import SOURCE_LOCALE, load_languages
 from leadform.storage import Database
 from leadform.storage.lead_queries import lead_query
+from leadform.storage.private_files import open_private
 
 _OPTIONS = {
     "from": "--from",
@@ -212,7 +214,11 @@ class Output:
         self._partial = f"{path}.partial" if path else ""
         if path and os.path.isdir(path):
             raise IsADirectoryError(path)
-        self.stream: IO[bytes] = open(self._partial, "wb") if path else sys.stdout.buffer  # noqa: SIM115
+        self.stream: IO[bytes] = (
+            os.fdopen(open_private(Path(self._partial), os.O_WRONLY | os.O_TRUNC), "wb")
+            if path
+            else sys.stdout.buffer
+        )
         self._done = False
 
     def finish(self) -> None:

@@ -73,7 +73,7 @@ class _CannotOpen(StorageError):
 
 async def _open(settings: Settings) -> Database:
     try:
-        return await open_database(settings.database, settings.busy_timeout)
+        return await open_database(settings.database, settings.busy_timeout, create=False)
     except StorageError as problem:
         raise _CannotOpen(f"LEADFORM_DATABASE: {problem}") from None
 

@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
-from uvicorn.config import LOGGING_CONFIG
 
 from leadform.application import create_app
 from leadform.config import SettingsError, load_settings
 from leadform.i18n.languages import CatalogError, load_languages
 from leadform.notifications.targets import staff_language
 from leadform.storage import StorageError, check_database
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging plus leadform's loggers. Passed to uvicorn so every worker
-    process (started fresh, not forked) logs the same way."""
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["leadform"] = {
-        "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
-    }
-    config["handlers"]["leadform"] = {
-        "formatter": "leadform",
-        "()": "leadform.web.log_stream.BatchingStreamHandler",  # one write per batch, not line
-        "stream": "ext://sys.stderr",
-    }
-    config["loggers"]["leadform"] = {"handlers": ["leadform"], "level": "INFO", "propagate": False}
-    return config
+from leadform.web.log_format import log_config
+from leadform.web.metrics import multiprocess_folder
 
 
 def register(sub: Any) -> None:
@@ -47,9 +31,12 @@ def run(args: argparse.Namespace) -> int:
     # Check settings and catalogs here, so a mistake is one line, not a traceback
     # from every worker.
     try:
-        settings = load_settings()
+        settings = load_settings(create_secret=True)
         languages = load_languages(
-            settings.locales_dir, settings.default_locale, pseudo=settings.pseudo_locale
+            settings.locales_dir,
+            settings.default_locale,
+            pseudo=settings.pseudo_locale,
+            min_translated=settings.min_translated,
         )
         staff_language(languages, settings)
     except (SettingsError, CatalogError) as problem:
@@ -61,24 +48,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"leadform: LEADFORM_DATABASE: {problem}", file=sys.stderr)
         return 2
     package_dir = str(__import__("leadform").__path__[0])
-    uvicorn.run(
-        "leadform.commands.serve:served_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers if not args.reload else None,
-        reload=args.reload,
-        reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
-        reload_includes=["*.py", "*.po", "*.pot", "*.html", "*.css", "*.js"]
-        if args.reload
-        else None,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,  # the service logs requests itself, without personal data
-        proxy_headers=False,
-        log_level="info",
-        log_config=log_config(),
-    )
+    workers = args.workers if not args.reload else None
+    with multiprocess_folder(workers):
+        uvicorn.run(
+            "leadform.commands.serve:served_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            reload=args.reload,
+            reload_dirs=[package_dir, str(settings.locales_dir)] if args.reload else None,
+            reload_includes=["*.py", "*.po", "*.pot", "*.html", "*.css", "*.js"]
+            if args.reload
+            else None,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,  # the service logs requests itself, without personal data
+            proxy_headers=False,
+            log_level=settings.log_level.lower(),
+            log_config=log_config(settings.log_format, settings.log_level),
+        )
     return 0
 
 

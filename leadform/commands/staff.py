@@ -67,11 +67,20 @@ def read_password(from_stdin: bool) -> str:
     """The new password, checked against the rules; PasswordRejected otherwise."""
     if from_stdin:
         return check_new_password(sys.stdin.readline().rstrip("\r\n"))
+    if not sys.stdin.isatty():
+        raise NoTerminal
     first = getpass.getpass("New password: ")
     check_new_password(first)
     if getpass.getpass("Repeat the password: ") != first:
         raise PasswordRejected("the two passwords differ")
     return first
+
+
+class NoTerminal(Exception):
+    """The password would be asked for, but standard input is no terminal."""
+
+
+NO_TERMINAL = "no terminal to ask for the password: use --password-stdin"
 
 
 def valid_email(value: str) -> str | None:
@@ -89,6 +98,8 @@ def add(args: argparse.Namespace) -> int:
         password_hash = hash_password(read_password(args.password_stdin))
     except PasswordRejected as problem:
         return fail(f"password {problem}", 2)
+    except NoTerminal:
+        return fail(NO_TERMINAL, 2)
 
     async def work(settings: Settings, db: Database) -> int:
         new = NewStaff(email, password_hash, now(), admin=args.admin)
@@ -107,6 +118,8 @@ def password(args: argparse.Namespace) -> int:
         password_hash = hash_password(read_password(args.password_stdin))
     except PasswordRejected as problem:
         return fail(f"password {problem}", 2)
+    except NoTerminal:
+        return fail(NO_TERMINAL, 2)
 
     async def work(settings: Settings, db: Database) -> int:
         changed = await db.writer.submit(

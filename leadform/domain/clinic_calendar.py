@@ -107,6 +107,14 @@ def days_between(first: date, last: date) -> Iterator[date]:
         yield first + timedelta(days=offset)
 
 
+# The categories that close the clinic. For Hong Kong, the package's PUBLIC category is
+# the statutory (labour) holidays; the general holidays that GovHK lists as public
+# holidays, and on which banks, schools and clinics close, add Good Friday and the day
+# following it, which the package files under OPTIONAL.
+# https://www.gov.hk/en/about/abouthk/holiday/
+_CLOSING_CATEGORIES = {"HK": (holidays.PUBLIC, holidays.OPTIONAL)}
+
+
 @lru_cache(maxsize=64)
 def holiday_names(country: str, year: int) -> Mapping[date, Localised]:
     """A country's public holidays in `year`, each named in every language the
@@ -114,10 +122,16 @@ def holiday_names(country: str, year: int) -> Mapping[date, Localised]:
     kind = holidays.country_holidays(country)
     languages = (kind.default_language, *sorted(kind.supported_languages))
     languages = tuple(dict.fromkeys(lang for lang in languages if lang))
+    categories = _CLOSING_CATEGORIES.get(country, (holidays.PUBLIC,))
     named: dict[date, dict[str, str]] = {}
     for language in languages or (None,):
-        for day, name in holidays.country_holidays(country, years=year, language=language).items():
-            named.setdefault(day, {})[language or ""] = name
+        found = holidays.country_holidays(
+            country, years=year, language=language, categories=categories
+        )
+        for day in found:
+            # A day in both categories has two names ("Chung Yeung Festival (observed)";
+            # "The day following Chung Yeung Festival"): the statutory one is shown.
+            named.setdefault(day, {})[language or ""] = found.get_list(day)[0]
     return {day: Localised(tuple(names.items())) for day, names in named.items()}
 
 

@@ -32,6 +32,7 @@ from leadform.i18n.catalogs import (
     PoFile,
     Problem,
     check_catalog,
+    coverage,
     entries,
     folder_problem,
     is_untranslated,
@@ -69,6 +70,9 @@ class Language:
     identifier: str = ""
     name: str = ""
     negotiable: bool = True
+    # Below LEADFORM_MIN_TRANSLATED: not negotiated nor listed, only previewed at its URL.
+    draft: bool = False
+    translated_percent: float = 100.0
 
     @cached_property  # asked on every request; Babel computes it each time
     def id(self) -> str:
@@ -79,6 +83,12 @@ class Language:
     def tag(self) -> str:
         """BCP 47 tag for <html lang> and hreflang: zh-Hant-HK."""
         return self.id.replace("_", "-")
+
+    @cached_property
+    def text_tag(self) -> str:
+        """The tag of the text a page in this language mostly shows: a draft under
+        half translated shows mostly the English it falls back to."""
+        return SOURCE_LOCALE if self.draft and self.translated_percent < 50 else self.tag
 
     @cached_property  # asked on every request; Babel computes it each time
     def url_tag(self) -> str:
@@ -190,6 +200,11 @@ class Languages:
             )
         self.default = found
 
+    @cached_property
+    def listed(self) -> tuple[Language, ...]:
+        """The languages offered in switches and to integrations: no drafts."""
+        return tuple(lang for lang in self.all if not lang.draft)
+
     @property
     def tags(self) -> list[str]:
         """Every language's tag, as stored with a lead and accepted by the filters."""
@@ -224,7 +239,7 @@ class Languages:
             if tag == "*":
                 return self.default
             found = self.match(tag)
-            if found is not None:
+            if found is not None and not found.draft:
                 return found
         return self.default
 
@@ -285,21 +300,28 @@ def parse_accept_language(header: str) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
-def load_languages(locales_dir: Path, default: str, *, pseudo: bool = False) -> Languages:
-    """English plus one language per catalog folder found (and en-XA when `pseudo`)."""
+def load_languages(
+    locales_dir: Path, default: str, *, pseudo: bool = False, min_translated: float = 0
+) -> Languages:
+    """English plus one language per catalog folder found (and en-XA when `pseudo`);
+    a catalog translating less than `min_translated` percent of the template is a draft."""
     if not locales_dir.is_dir():
         # Serving English alone because the folder was missed would hide every
         # other language without a word; refuse instead.
         raise CatalogError(f"LEADFORM_LOCALES_DIR: no catalog folder at {locales_dir}")
     languages = [Language(Locale.parse(SOURCE_LOCALE), gettext.NullTranslations())]
+    template_path = locales_dir / TEMPLATE
+    template = read_po_file(template_path) if template_path.is_file() else None
     for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        languages.append(load_language(po_path))
+        languages.append(load_language(po_path, template, min_translated))
     if pseudo:
         languages.append(load_pseudo_language(locales_dir / TEMPLATE))
     return Languages(languages, default)
 
 
-def load_language(po_path: Path) -> Language:
+def load_language(
+    po_path: Path, template: PoFile | None = None, min_translated: float = 0
+) -> Language:
     """One catalog, refused (CatalogError) when it has a problem that breaks pages."""
     folder = po_path.parent.parent.name
     problem = folder_problem(display_path(po_path), folder)
@@ -307,7 +329,14 @@ def load_language(po_path: Path) -> Language:
         raise CatalogError(str(problem))
     po = read_po_file(po_path)
     refuse_page_breaking(check_catalog(po, folder))
-    return Language(Locale.parse(folder), compile_catalog(po.catalog))
+    percent = coverage(po, template).percent
+    return Language(
+        Locale.parse(folder),
+        compile_catalog(po.catalog),
+        negotiable=percent >= min_translated,
+        draft=percent < min_translated,
+        translated_percent=percent,
+    )
 
 
 def load_pseudo_language(template_path: Path) -> Language:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from leadform.storage.database import migrations
 from leadform.storage.errors import StorageError
+from leadform.storage.file_lock import exclusive_hold
+from leadform.storage.private_files import open_private, private_folder
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,18 @@ def check_backup(path: Path) -> Snapshot:
 
 
 def restore_database(backup: Path, target: Path, keep_as: Path | None) -> Snapshot:
-    """Replace the database at `target` (the service stopped) with `backup`; the
-    current one is first copied to `keep_as` when it exists and `keep_as` is given."""
+    """Replace the database at `target` with `backup`; the current one is first copied
+    to `keep_as` when it exists and `keep_as` is given. Refuses (DatabaseInUse) while
+    any process has `target` open."""
     check_backup(backup)
+    with exclusive_hold(target):
+        return _replace(backup, target, keep_as)
+
+
+def _replace(backup: Path, target: Path, keep_as: Path | None) -> Snapshot:
     if keep_as is not None and target.is_file():
         _keep(target, keep_as)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     partial = _copy(backup, target)
     # The old WAL belongs to the old file: left beside the new one, SQLite would
     # replay it into the restored database.
@@ -80,7 +88,7 @@ def _copy(source: Path, target: Path, busy_timeout: float = 5.0) -> Path:
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     # Leads are personal data: copies are readable by their owner only.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.close(open_private(partial, os.O_WRONLY | os.O_EXCL))
     try:
         with closing(_connect(source, busy_timeout)) as src, closing(_connect(partial)) as dst:
             try:

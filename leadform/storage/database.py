@@ -84,8 +84,14 @@ class Database:
     def engine(self) -> Engine:
         return self.reader.engine
 
+    def check_writable(self) -> None:
+        """Raise StorageError when a lead written now would be lost (SQLite: the file
+        was replaced while open). Nothing to check where the engine has no such file."""
+        return None
+
     async def save_lead(self, new: NewLead) -> StoredLead:
         """Store a lead (or find the one its token already stored) once committed."""
+        self.check_writable()
         stored: StoredLead = await self.writer.submit(write_leads, new)
         return stored
 
@@ -93,6 +99,7 @@ class Database:
         self, new: NewLead, attempt: SubmissionAttempt
     ) -> StoredLead | OverLimit:
         """Like save_lead, unless the attempt is over a rate limit: then nothing is stored."""
+        self.check_writable()
         result: StoredLead | OverLimit = await self.writer.submit(
             write_leads_within_limits, (new, attempt)
         )
@@ -109,6 +116,10 @@ class Database:
     async def ping(self) -> bool:
         """Whether the database answers now (the health check)."""
         raise NotImplementedError
+
+    def size_bytes(self) -> int:
+        """The database's files on disk (the metrics); 0 where the engine keeps none here."""
+        return 0
 
     async def checkpoint(self, tries: int = 3, pause: float = 0.2) -> bool:
         """Make deleted rows leave the files (after an erasure); False when it could not

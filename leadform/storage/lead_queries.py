@@ -103,6 +103,22 @@ async def browse_leads_newer(
     return [lead_from_row(row) for row in await conn.fetch(sql, [*params, after_id, limit])]
 
 
+@dataclass(frozen=True)
+class LeadTotal:
+    locale: str
+    treatment: str
+    count: int
+
+
+@storage_errors
+async def lead_totals(conn: Connection) -> list[LeadTotal]:
+    """Leads stored per language and treatment (for the metrics)."""
+    rows = await conn.fetch(
+        "SELECT locale, treatment, count(*) FROM leads GROUP BY locale, treatment"
+    )
+    return [LeadTotal(str(row[0]), str(row[1]), int(row[2])) for row in rows]
+
+
 @storage_errors
 async def count_leads_after(conn: Connection, query: LeadQuery, after_id: int) -> int:
     where, params = where_clause(query)

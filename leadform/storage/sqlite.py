@@ -11,17 +11,19 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import anyio
 
+from leadform import __version__
 from leadform.domain.leads import Lead
 from leadform.storage.connection import Engine, Row
 from leadform.storage.database import Database, migrations, split_statements
 from leadform.storage.errors import StorageError, storage_errors_blocking
+from leadform.storage.file_lock import SharedHold
 from leadform.storage.lead_queries import (
     EXPORT_TEXT_COLUMNS,
     ExportReader,
@@ -29,6 +31,7 @@ from leadform.storage.lead_queries import (
     where_clause,
 )
 from leadform.storage.leads import LEAD_COLUMNS, lead_from_row
+from leadform.storage.private_files import private_file
 from leadform.storage.write_lock import WriteLock, write_lock_path
 from leadform.storage.writer import Writer
 
@@ -109,7 +112,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
                 for statement in split_statements(migration.sql):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version = {migration.version}")
-                logger.info("applied migration %s", migration.name)
+                logger.info("applied migration %s (leadform %s)", migration.name, __version__)
         await conn.execute("COMMIT")
     except BaseException:
         await conn.execute("ROLLBACK")
@@ -123,18 +126,74 @@ async def _user_version(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+class FileIdentity:
+    """The database file this process opened (device and inode), to notice when the
+    path has been given another file (copied over, restored by hand): connections
+    opened before keep writing into the old one, where nobody will ever find a lead."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._opened = self._current()
+        self._reported = False
+
+    def _current(self) -> tuple[int, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def replaced(self) -> bool:
+        if self._current() == self._opened:
+            return False
+        if not self._reported:
+            self._reported = True
+            logger.error(
+                "the database file %s was replaced or removed while open: "
+                "refusing writes; restart the service",
+                self.path,
+            )
+        return True
+
+    def check(self) -> None:
+        if self.replaced():
+            raise StorageError(f"the database file {self.path} was replaced while open")
+
+
 class SqliteDatabase(Database):
-    """A read connection and the single writer; created in the app's lifespan."""
+    """A read connection and the single writer; created in the app's lifespan. The
+    process holds the file's shared lock (`hold`) until `close`, so a restore cannot
+    replace it meanwhile."""
 
     def __init__(
-        self, path: Path, reader: aiosqlite.Connection, writer: Writer, busy_timeout: float
+        self,
+        path: Path,
+        reader: aiosqlite.Connection,
+        writer: Writer,
+        busy_timeout: float,
+        hold: SharedHold | None = None,
     ) -> None:
         super().__init__(SqliteConnection(reader), writer)
         self.path = path
+        self.identity = FileIdentity(path)
         self._reader = reader
         self._busy_timeout = busy_timeout
+        self._hold = hold
+
+    def check_writable(self) -> None:
+        self.identity.check()
+
+    def size_bytes(self) -> int:
+        """The database file and its WAL on disk (0 for what is missing)."""
+        total = 0
+        for file in (self.path, self.path.with_name(self.path.name + "-wal")):
+            with suppress(OSError):
+                total += file.stat().st_size
+        return total
 
     async def ping(self) -> bool:
+        if self.identity.replaced():
+            return False
         try:
             async with self._reader.execute("SELECT count(*) FROM sqlite_schema") as cursor:
                 return (await cursor.fetchone()) is not None
@@ -181,14 +240,36 @@ class SqliteDatabase(Database):
         return None  # AUTOINCREMENT and rowid follow the largest id inserted
 
     async def close(self) -> None:
-        await self.writer.stop()
-        await self._reader.close()
+        try:
+            await self.writer.stop()
+            await self._reader.close()
+        finally:
+            if self._hold is not None:
+                self._hold.release()
 
 
-async def open_sqlite(path: Path, busy_timeout: float = 5.0) -> SqliteDatabase:
-    """Create the folder and file if needed, migrate, and start the writer."""
+async def open_sqlite(
+    path: Path, busy_timeout: float = 5.0, *, create: bool = True
+) -> SqliteDatabase:
+    """Create the folder and file if needed (unless `create` is false: then a missing
+    file is a StorageError naming it), migrate, and start the writer. The process holds
+    the database's shared lock until `close`, so a restore cannot replace it meanwhile."""
+    if not create and not path.is_file():
+        raise StorageError(f"no database at {path} (set LEADFORM_DATABASE or --env-file)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # SQLite would create it, and its -wal, readable by all
+    except OSError as exc:
+        raise StorageError(f"cannot open database {path}: {exc}") from exc
+    hold = SharedHold(path)
+    try:
+        return await _open(path, busy_timeout, hold)
+    except BaseException:
+        hold.release()
+        raise
+
+
+async def _open(path: Path, busy_timeout: float, hold: SharedHold) -> SqliteDatabase:
+    try:
         write_conn = await connect(path, busy_timeout)
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from exc
@@ -210,7 +291,7 @@ async def open_sqlite(path: Path, busy_timeout: float = 5.0) -> SqliteDatabase:
         raise
     writer = Writer(write_conn, SqliteConnection(write_conn), lock)
     writer.start()
-    return SqliteDatabase(path, reader, writer, busy_timeout)
+    return SqliteDatabase(path, reader, writer, busy_timeout, hold)
 
 
 async def _quick_check(conn: aiosqlite.Connection) -> None:
@@ -224,7 +305,7 @@ def check_file(path: Path) -> None:
     """Before start-up: the folder can be made, the file opened, and its schema is not
     newer than this leadform knows. Raises StorageError with one readable line."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         with closing(sqlite3.connect(path)) as conn:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     except OSError as exc:

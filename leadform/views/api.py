@@ -50,7 +50,7 @@ async def form(request: Request) -> Response:
         ctx.tokens.issue(),
         str(request.base_url),
         (settings.terms_url, settings.privacy_url),
-        [lang.tag for lang in ctx.languages.all],
+        [lang.tag for lang in ctx.languages.listed],
     )
     return _json(description, 200, language)
 
@@ -105,7 +105,7 @@ def _created(stored: StoredLead) -> dict[str, str]:
 
 
 def _json(body: dict[str, Any], status: int, language: Language) -> Response:
-    headers = NO_STORE | {"Content-Language": language.tag, "Vary": "Accept-Language"}
+    headers = NO_STORE | {"Content-Language": language.text_tag, "Vary": "Accept-Language"}
     return JSONResponse(body, status_code=status, headers=headers)
 
 

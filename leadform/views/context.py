@@ -15,6 +15,7 @@ from leadform.registration.intake import LeadIntake
 from leadform.staff.auth import StaffAuth
 from leadform.staff.csrf import CsrfTokens
 from leadform.storage import Database
+from leadform.web.metrics import RequestMetrics
 from leadform.web.page_cache import PageCache
 
 
@@ -29,6 +30,7 @@ class AppContext:
     intake: LeadIntake
     auth: StaffAuth
     csrf: CsrfTokens
+    metrics: RequestMetrics = field(default_factory=RequestMetrics)
     page_cache: PageCache = field(default_factory=PageCache)  # rendered pages, bounded
 
 

@@ -71,7 +71,11 @@ def json_error(
     return JSONResponse(
         body | extra,
         status_code=status,
-        headers={"Content-Language": language.tag, "Cache-Control": "no-store", **(headers or {})},
+        headers={
+            "Content-Language": language.text_tag,
+            "Cache-Control": "no-store",
+            **(headers or {}),
+        },
     )
 
 

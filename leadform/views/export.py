@@ -21,11 +21,10 @@ from leadform.export.job import ExportRequest, LeadExport, record_finish, record
 from leadform.storage.lead_queries import lead_query
 from leadform.views.context import AppContext, app_context
 from leadform.views.languages import admin_language
-from leadform.views.staff_pages import signed_in_staff
+from leadform.views.staff_pages import signed_in_staff, unauthorized
 
 CURSOR_HEADER = "Leadform-Cursor"
 FILE_BLOCK = 64 * 1024
-_CHALLENGE = 'Bearer realm="leadform"'
 
 
 class BadRequest(ValueError):
@@ -39,17 +38,6 @@ async def export_actor(request: Request) -> Actor | None:
         return Actor("staff", staff.email, staff_id=staff.id)
     authorization = request.headers.get("authorization", "")
     return await app_context(request).auth.token_actor(authorization)
-
-
-def unauthorized(request: Request) -> Response:
-    challenge = _CHALLENGE
-    if request.headers.get("authorization"):
-        challenge += ', error="invalid_token"'  # RFC 6750 §3.1
-    return PlainTextResponse(
-        "Sign in, or send an API token as Authorization: Bearer <token>.\n",
-        status_code=401,
-        headers={"WWW-Authenticate": challenge},
-    )
 
 
 def export_request(request: Request, ctx: AppContext, fmt: str) -> ExportRequest:

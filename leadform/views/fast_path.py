@@ -46,6 +46,7 @@ from leadform.web.request_log import log_request
 RawHeaders = list[tuple[bytes, bytes]]
 SUFFIX = "/register"
 API_LEADS = "/api/leads"
+FORM_ROUTE = "/{locale}/register"  # the router's template, as /metrics labels it
 
 
 def _encoded(pairs: tuple[tuple[str, str], ...]) -> RawHeaders:
@@ -71,7 +72,7 @@ class FastPath:
             language = self._form_language(ctx, scope["path"]) if ctx else None
             if ctx is not None and language is not None:
                 if method == "GET":
-                    await self._form_page(scope, receive, send, language)
+                    await self._form_page(scope, receive, send, ctx, language)
                 else:
                     await self._submission(scope, receive, send, ctx, language)
                 return
@@ -92,7 +93,7 @@ class FastPath:
         return language
 
     async def _form_page(
-        self, scope: Scope, receive: Receive, send: Send, language: Language
+        self, scope: Scope, receive: Receive, send: Send, ctx: AppContext, language: Language
     ) -> None:
         started = time.perf_counter()
         form = blank_form_parts(Request(scope), language)
@@ -104,14 +105,14 @@ class FastPath:
         headers = [*before, (b"content-length", str(len(body)).encode()), *after]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-        log_request(scope, 200, started, language.tag)
+        log_request(scope, 200, started, language.text_tag, ctx.metrics, FORM_ROUTE)
 
     def _page_header_parts(self, form: BlankForm, path: str) -> tuple[RawHeaders, RawHeaders]:
         """What blank_form's HTMLResponse, SecurityHeaders and GZipMiddleware give the
         cached page, around the Content-Length, encoded once per (language, gzip)."""
         key = (form.language.tag, form.gzip)
         if key not in self._page_headers:
-            language = (("Content-Language", form.language.tag),)
+            language = (("Content-Language", form.language.text_tag),)
             content_type = (("Content-Type", "text/html; charset=utf-8"),)
             vary = (("Vary", "Accept-Encoding"),)
             security = self.security.for_path(path)
@@ -143,7 +144,7 @@ class FastPath:
         raw = [*redirect.raw_headers, *self._security_headers(scope["path"])]
         await send({"type": "http.response.start", "status": 303, "headers": raw})
         await send({"type": "http.response.body", "body": b""})
-        log_request(scope, 303, started, "-")
+        log_request(scope, 303, started, "-", ctx.metrics, FORM_ROUTE)
 
     async def _api_submission(
         self, scope: Scope, receive: Receive, send: Send, ctx: AppContext
@@ -170,7 +171,7 @@ class FastPath:
         raw = [*headers.raw, *self._security_headers(scope["path"])]
         await send({"type": "http.response.start", "status": response.status_code, "headers": raw})
         await send({"type": "http.response.body", "body": response.body})
-        log_request(scope, response.status_code, started, language.tag)
+        log_request(scope, response.status_code, started, language.tag, ctx.metrics, API_LEADS)
 
     def _security_headers(self, path: str) -> RawHeaders:
         if path not in self._redirect_headers:

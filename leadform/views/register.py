@@ -187,7 +187,7 @@ def blank_form_parts(request: Request, language: Language) -> BlankForm:
 
 def blank_form(request: Request, language: Language) -> Response:
     form = blank_form_parts(request, language)
-    headers = {"Content-Language": language.tag}
+    headers = {"Content-Language": language.text_tag}
     if form.page is None:
         return HTMLResponse(form.render(form.slots), headers=headers)
     if form.gzip:
@@ -203,7 +203,7 @@ async def register(request: Request) -> Response:
     language = page_language(request, "register")
     if isinstance(language, Response):
         return language
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as monitors send it
         return blank_form(request, language)
     return await submit(request, language)
 

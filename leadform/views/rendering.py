@@ -29,7 +29,7 @@ def alternates(request: Request, page: str, query: str = "") -> list[Alternate]:
     base = str(request.base_url).rstrip("/")
     return [
         Alternate(lang, f"{base}/{lang.url_tag}/{page}{suffix}")
-        for lang in app_context(request).languages.all
+        for lang in app_context(request).languages.listed
     ]
 
 
@@ -74,7 +74,7 @@ def render(
         template,
         page_context(request, language, page, query, context),
         status_code=status,
-        headers={"Content-Language": language.tag, **(headers or {})},
+        headers={"Content-Language": language.text_tag, **(headers or {})},
     )
 
 

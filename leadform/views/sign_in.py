@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,6 +24,21 @@ from leadform.views.staff_pages import (
     signed_in_staff,
 )
 
+logger = logging.getLogger("leadform.sign_in")
+
+# Secure cookies are dropped by the browser on a page it fetched over http, so the
+# sign-in form's CSRF cookie never comes back and every attempt "expires".
+INSECURE_TRANSPORT = N_(
+    "Signing in cannot work on this address: the service is set to send its cookies "
+    "over HTTPS only, but this page reached it over plain HTTP. Please tell whoever "
+    "runs the service that the proxy must pass on X-Forwarded-Proto."
+)
+
+
+def insecure_transport(request: Request) -> bool:
+    """Secure cookies asked for, on a request the service sees as plain http."""
+    return app_context(request).settings.secure_cookies and request.url.scheme != "https"
+
 
 def render_login(
     request: Request, *, status: int = 200, problem: Message | None = None, email: str = ""
@@ -33,13 +50,22 @@ def render_login(
 
 
 async def login(request: Request) -> Response:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD as monitors send it
         if await signed_in_staff(request) is not None:
             return RedirectResponse(safe_next(request.query_params.get("next", "")), 303)
+        if insecure_transport(request):
+            return render_login(request, problem=Message(INSECURE_TRANSPORT))
         return render_login(request)
     form = await read_form(request)  # a BodyError answers 400/415 itself
     email = form.get("email", "").strip()[:254]
     if not csrf_ok(request, form.get("csrf", "")):
+        if insecure_transport(request):
+            logger.warning(
+                "sign-in refused: LEADFORM_SECURE_COOKIES=1 but the request came over http, "
+                "so the browser dropped the Secure cookies; the proxy must send "
+                "X-Forwarded-Proto: https and be listed in LEADFORM_TRUSTED_PROXIES"
+            )
+            return render_login(request, status=403, problem=Message(INSECURE_TRANSPORT))
         expired = Message(N_("This sign-in form has expired. Please sign in again."))
         return render_login(request, status=403, problem=expired, email=email)
     password = form.get("password", "")

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from leadform import __version__
 from leadform.notifications.status import backlog_status
 from leadform.storage import StorageError
 from leadform.views.context import app_context
@@ -46,13 +47,14 @@ def policy_page(page: str):  # type: ignore[no-untyped-def]
 async def health(request: Request) -> tuple[bool, dict[str, Any]]:
     """Whether the database answers, and the notification backlog (None when it does not)."""
     ctx = app_context(request)
+    unavailable = {"status": "unavailable", "version": __version__, "notifications": None}
     if not await ctx.db.ping():
-        return False, {"status": "unavailable", "notifications": None}
+        return False, unavailable
     try:
         waiting = await backlog_status(ctx.db, ctx.clock())
     except StorageError:
-        return False, {"status": "unavailable", "notifications": None}
-    return True, {"status": "ok", "notifications": waiting.as_dict()}
+        return False, unavailable
+    return True, {"status": "ok", "version": __version__, "notifications": waiting.as_dict()}
 
 
 async def healthz(request: Request) -> Response:

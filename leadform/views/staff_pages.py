@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from leadform.staff.csrf import new_cookie_secret
 from leadform.storage.staff import Staff
@@ -26,7 +26,7 @@ def language_alternates(request: Request) -> list[Alternate]:
     """This page in every language: the same URL with `lang=` set."""
     params = {k: v for k, v in request.query_params.items() if k != "lang"}
     result = []
-    for language in app_context(request).languages.all:
+    for language in app_context(request).languages.listed:
         query = urlencode({**params, "lang": language.url_tag})
         result.append(Alternate(language, f"{request.url.path}?{query}"))
     return result
@@ -114,3 +114,17 @@ def render_admin(
             request, response, ADMIN_LANGUAGE_COOKIE, tag, samesite="lax", max_age=365 * 86400
         )
     return response
+
+
+_CHALLENGE = 'Bearer realm="leadform"'
+
+
+def unauthorized(request: Request) -> Response:
+    challenge = _CHALLENGE
+    if request.headers.get("authorization"):
+        challenge += ', error="invalid_token"'  # RFC 6750 §3.1
+    return PlainTextResponse(
+        "Sign in, or send an API token as Authorization: Bearer <token>.\n",
+        status_code=401,
+        headers={"WWW-Authenticate": challenge},
+    )

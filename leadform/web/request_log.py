@@ -1,4 +1,5 @@
-"""One structured log line per request, as plain ASGI middleware.
+"""One structured log line per request, as plain ASGI middleware; the same
+observation (route, status, duration) goes to the Prometheus metrics.
 
 The line carries method, path, status, duration and the page's language, and
 nothing that identifies a visitor: no query string (campaign links can carry
@@ -13,12 +14,15 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from leadform.web.metrics import UNMATCHED, RequestMetrics
+
 logger = logging.getLogger("leadform.request")
 
 
 class RequestLog:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -40,19 +44,31 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            log_request(scope, status, started, locale)
+            log_request(scope, status, started, locale, self.metrics)
 
 
-def log_request(scope: Scope, status: int, started: float, locale: str) -> None:
-    """The request's line; `started` is its time.perf_counter() on arrival. Also
-    called by the fast path (views/fast_path.py), which answers without this layer."""
+def log_request(
+    scope: Scope,
+    status: int,
+    started: float,
+    locale: str,
+    metrics: RequestMetrics | None = None,
+    route: str = "",
+) -> None:
+    """The request's line and its metrics; `started` is its time.perf_counter() on
+    arrival. Also called by the fast path (views/fast_path.py), which answers without
+    this layer and names its `route` (the router sets scope["route"] for the rest)."""
+    seconds = time.perf_counter() - started
+    if metrics is not None:
+        route = route or getattr(scope.get("route"), "path", UNMATCHED)
+        metrics.observe(route, status, seconds)
     if logger.isEnabledFor(logging.INFO):
         logger.info(
             "method=%s path=%s status=%d duration_ms=%.1f locale=%s",
             scope["method"],
             log_path(scope["path"]),
             status,
-            (time.perf_counter() - started) * 1000,
+            seconds * 1000,
             locale,
         )
 
