@@ -99,11 +99,11 @@ async def rows(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[
     if isinstance(target, PostgresUrl):
         from leadform.storage.postgresql import numbered
 
-        conn = await asyncpg.connect(target.url, timeout=5)
+        server = await asyncpg.connect(target.url, timeout=5)
         try:
-            return [dict(r) for r in await conn.fetch(numbered(sql), *params)]
+            return [dict(r) for r in await server.fetch(numbered(sql), *params)]
         finally:
-            await conn.close()
+            await server.close()
     import sqlite3
 
     with sqlite3.connect(target) as conn:
