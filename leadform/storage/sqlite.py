@@ -81,7 +81,7 @@ async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
     conn.row_factory = sqlite3.Row
     try:
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        await conn.execute("PRAGMA journal_mode = WAL")
+        await use_wal(conn, busy_timeout)
         await conn.execute("PRAGMA synchronous = FULL")
         await conn.execute("PRAGMA foreign_keys = ON")
         # Deleted content is overwritten with zeros, not left in free pages: an erased
@@ -93,6 +93,23 @@ async def connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+async def use_wal(conn: aiosqlite.Connection, busy_timeout: float) -> None:
+    """Switch to WAL, waiting up to the busy timeout for the lock it needs.
+
+    SQLite does not call the busy handler for a change of journal mode, so processes
+    opening one new file at once (`serve --workers N`, instances starting together)
+    would otherwise get "database is locked" from all but the first."""
+    deadline = asyncio.get_running_loop().time() + busy_timeout
+    while True:
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or asyncio.get_running_loop().time() >= deadline:
+                raise
+        await asyncio.sleep(0.01)
 
 
 async def migrate(conn: aiosqlite.Connection) -> int:
