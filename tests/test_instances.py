@@ -9,6 +9,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -117,33 +118,48 @@ async def test_a_killed_instances_notifications_are_delivered_by_the_others(
     tmp_path: Path, postgres: PostgresUrl
 ) -> None:
     receiver_port = free_port()
-    # Slow answers keep rows leased, so the kill finds some in flight.
-    receiver = Receiver(concurrency=Concurrency(together=64, patience=1.0, linger=0.5))
+    # Answers wait at the gate, so a claimed row stays leased until the test lets it go.
+    gate = asyncio.Event()
+    receiver = Receiver(gate=gate)
     webhook = webhook_to(receiver_port)
+    (tmp_path / "others").mkdir()
     async with serving(receiver, receiver_port):
-        with instances(tmp_path, postgres, **webhook) as servers:
-            day = bookable_day(servers[0].base_url)
-            spread = itertools.cycle(servers)
-            sends = [(next(spread), new_token()) for _ in range(60)]
+        with instances(tmp_path, postgres, count=1, **webhook) as (victim,):
+            day = bookable_day(victim.base_url)
+            sends = [(victim, new_token()) for _ in range(10)]
             answers = await asyncio.gather(*(submit(s, t, day) for s, t in sends))
-            killed = servers[0].process.pid
-            stop(servers[0].process, signal.SIGKILL)
-            # a lease names its owner's process id
-            orphans = await rows(
-                postgres,
-                "SELECT id FROM notifications WHERE status = 'pending' AND lease_owner LIKE ?",
-                f"{killed}-%",
-            )
-            expected = {
-                r["delivery_id"]
-                for r in await rows(postgres, "SELECT delivery_id FROM notifications")
-            }
-            async with asyncio.timeout(240):  # the lease (90 s), then a retry
-                while set(receiver.processed) != expected or await rows(
-                    postgres, "SELECT id FROM notifications WHERE status <> 'delivered'"
-                ):
-                    await asyncio.sleep(0.5)
+            # Alone, the victim claims rows and holds them at the gate.
+            async with asyncio.timeout(60):
+                while not await leased_by(postgres, victim.process.pid):
+                    await asyncio.sleep(0.2)
+            with instances(tmp_path / "others", postgres, count=2, **webhook) as others:
+                spread = itertools.cycle(others)
+                more = [(next(spread), new_token()) for _ in range(50)]
+                answers += await asyncio.gather(*(submit(s, t, day) for s, t in more))
+                sends += more
+                stop(victim.process, signal.SIGKILL)
+                orphans = await leased_by(postgres, victim.process.pid)
+                receiver.gate = None  # the others' requests are answered at once
+                gate.set()  # and the dead victim's ones let go
+                expected = {
+                    r["delivery_id"]
+                    for r in await rows(postgres, "SELECT delivery_id FROM notifications")
+                }
+                async with asyncio.timeout(240):  # the lease (90 s), then a retry
+                    while set(receiver.processed) != expected or await rows(
+                        postgres, "SELECT id FROM notifications WHERE status <> 'delivered'"
+                    ):
+                        await asyncio.sleep(0.5)
     acknowledged = [t.split(".", 1)[0] for (_, t), a in zip(sends, answers) if a == 303]
     stored = [r["token_id"] for r in await rows(postgres, "SELECT token_id FROM leads")]
     assert sorted(acknowledged) == sorted(stored) and len(stored) == 60
     assert orphans, "the kill left no notification in flight: nothing was proved"
+
+
+async def leased_by(postgres: PostgresUrl, pid: int) -> list[dict[str, Any]]:
+    # a lease names its owner's process id
+    return await rows(
+        postgres,
+        "SELECT id FROM notifications WHERE status = 'pending' AND lease_owner LIKE ?",
+        f"{pid}-%",
+    )
