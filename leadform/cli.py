@@ -37,7 +37,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[ENV_FILE] = os.path.abspath(args.env_file)
     try:
         code: int = args.run(args)
+        sys.stdout.flush()
     except KeyboardInterrupt:
         return 130
-    sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`leadform config | head`): not an error worth a
+        # traceback. Point stdout at nothing so the interpreter's final flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code

@@ -71,6 +71,33 @@ async def test_backup_into_a_folder_names_the_copy_by_time(
     assert count_leads(copy) == 1
 
 
+async def test_backup_over_an_existing_file_is_refused_and_keeps_it(
+    settings: Settings,
+    clock: FakeClock,
+    use_database: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await submit_leads(settings, clock, 1)
+    target = tmp_path / "copy.db"
+    target.write_bytes(b"an older backup")
+    assert main(["backup", str(target)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"leadform backup: {target} exists: give a folder or a new name, or --replace"
+    )
+    assert target.read_bytes() == b"an older backup"
+
+
+async def test_backup_with_replace_overwrites_an_existing_file(
+    settings: Settings, clock: FakeClock, use_database: Path, tmp_path: Path
+) -> None:
+    await submit_leads(settings, clock, 2)
+    target = tmp_path / "copy.db"
+    target.write_bytes(b"an older backup")
+    assert main(["backup", "--replace", str(target)]) == 0
+    assert count_leads(target) == 2
+
+
 def test_backup_without_a_database_fails_with_one_line(
     use_database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -87,3 +87,20 @@ def test_backup_of_a_postgresql_database_points_to_the_documented_procedure(
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert "pg_dump" in line and "docs/operations.md" in line
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path: Path) -> None:
+    # `leadform config | head -1`: the pipe closes before everything is written
+    reader, writer = os.pipe()
+    os.close(reader)
+    with os.fdopen(writer, "w") as closed:
+        result = subprocess.run(
+            [sys.executable, "-m", "leadform", "config"],
+            env={**os.environ, "LEADFORM_SECRET_KEY": "k" * 32},
+            cwd=tmp_path,
+            stdout=closed,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+        )
+    assert (result.returncode, result.stderr) == (1, "")

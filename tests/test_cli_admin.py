@@ -224,6 +224,33 @@ def test_export_to_a_file_leaves_no_partial_file(env: dict[str, str], tmp_path: 
     assert "FILE1" in (tmp_path / "leads.csv").read_text(encoding="utf-8-sig")
 
 
+def test_export_over_an_existing_file_is_refused_and_keeps_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    ensure_schema(database(env))
+    insert_leads(database(env), [lead()])
+    target = tmp_path / "leads.csv"
+    target.write_text("yesterday's export")
+    result = leadform(env, "export", "-o", str(target))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"leadform: {target} exists: give a new name, or --replace to overwrite it\n"
+    )
+    assert target.read_text() == "yesterday's export"
+
+
+def test_export_with_replace_overwrites_an_existing_file(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    ensure_schema(database(env))
+    insert_leads(database(env), [lead(reference="AGAIN1")])
+    target = tmp_path / "leads.csv"
+    target.write_text("yesterday's export")
+    result = leadform(env, "export", "--replace", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "AGAIN1" in target.read_text(encoding="utf-8-sig")
+
+
 def test_export_shows_a_progress_bar_when_stderr_is_a_terminal(
     env: dict[str, str], tmp_path: Path
 ) -> None:

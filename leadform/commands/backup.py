@@ -18,10 +18,14 @@ def register(sub: Any) -> None:
         "backup",
         help="copy the live database (safe while the service runs)",
         description="Write a consistent copy of LEADFORM_DATABASE with SQLite's online "
-        "backup API. PATH may be a file (replaced atomically) or a folder (the copy is "
-        "named leads-<UTC time>.db). The copy is readable by its owner only.",
+        "backup API. PATH may be a new file (an existing one only with --replace) or a "
+        "folder (the copy is named leads-<UTC time>.db). The copy is readable by its owner "
+        "only.",
     )
     parser.add_argument("path", type=Path, help="backup file or folder")
+    parser.add_argument(
+        "--replace", action="store_true", help="overwrite PATH when it is a file already"
+    )
     parser.set_defaults(run=run)
 
 
@@ -33,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
         target: Path = args.path
         if target.is_dir():
             target = target / backup_name(system_clock())
+        if target.is_file() and not args.replace:
+            # an earlier backup may be the only copy of something: never lost unasked
+            raise FileExistsError(f"{target} exists: give a folder or a new name, or --replace")
         snapshot = backup_database(source, target)
     except (SettingsError, StorageError, OSError) as problem:
         print(f"leadform backup: {problem}", file=sys.stderr)

@@ -67,6 +67,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--lang", default="en", help="language of --header labels")
     parser.add_argument("--no-bom", action="store_true", help="CSV without the byte-order mark")
     parser.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    parser.add_argument(
+        "--replace", action="store_true", help="overwrite FILE when it exists already"
+    )
     parser.set_defaults(run=run)
 
 
@@ -125,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
         wanted = build_request(args, settings)
         if isinstance(wanted, str):
             return fail(wanted, 2)
+        if args.output and not args.replace and os.path.isfile(args.output):
+            # an earlier export is somebody's work: never lost without being asked
+            return fail(f"{args.output} exists: give a new name, or --replace to overwrite it", 2)
         try:
             output = Output(args.output)
         except OSError as problem:
