@@ -13,7 +13,7 @@ import asyncio
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -124,6 +124,43 @@ def query(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[str, 
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, rows(target, sql, *params)).result()
+
+
+def write(target: Path | PostgresUrl, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+    """Run `statements` (`?` placeholders) in one transaction, straight on the database,
+    for tests that set up what the app would have written; returns each statement's
+    first value (an id from `RETURNING id`, else None). Callable from sync and async
+    tests alike: PostgreSQL runs on a loop of its own in a helper thread."""
+    if not isinstance(target, PostgresUrl):
+        import sqlite3
+
+        conn = sqlite3.connect(target, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("BEGIN IMMEDIATE")
+            values = []
+            for sql, params in statements:
+                row = conn.execute(sql, tuple(params)).fetchone()
+                values.append(row[0] if row else None)
+            conn.execute("COMMIT")
+            return values
+        finally:
+            conn.close()
+
+    async def run() -> list[Any]:
+        from leadform.storage.postgresql import numbered
+
+        conn = await asyncpg.connect(target.url, timeout=5)
+        try:
+            async with conn.transaction():
+                return [await conn.fetchval(numbered(sql), *params) for sql, params in statements]
+        finally:
+            await conn.close()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 @contextmanager

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from leadform.config import PostgresUrl
 from leadform.domain.leads import Attribution, Lead
 from leadform.staff.api_tokens import new_token
 from leadform.staff.passwords import hash_password
+from leadform.storage import open_database
 from leadform.storage.database import migrations, split_statements
 from tests.conftest import A_BOOKABLE_DAY
+from tests.databases import write
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -27,21 +32,27 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
-
-
-def ensure_schema(path: Path) -> None:
+def ensure_schema(target: Path | PostgresUrl) -> None:
     """Migrate a database no app has opened yet (for tests without a client)."""
-    with connect(path) as conn:
+    if isinstance(target, PostgresUrl):
+
+        async def migrate() -> None:
+            await (await open_database(target)).close()
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, migrate()).result()
+        return
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA journal_mode = WAL")
         if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
             for migration in migrations():
                 for statement in split_statements(migration.sql):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {migrations()[-1].version}")
+    finally:
+        conn.close()
 
 
 def lead(**overrides: Any) -> dict[str, Any]:
@@ -69,46 +80,45 @@ def lead(**overrides: Any) -> dict[str, Any]:
     return values
 
 
-def insert_leads(path: Path, leads: Iterable[dict[str, Any]]) -> list[int]:
+def insert_leads(target: Path | PostgresUrl, leads: Iterable[dict[str, Any]]) -> list[int]:
     """Insert leads in one transaction; returns their ids."""
-    ids = []
-    with connect(path) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(
-            "INSERT OR IGNORE INTO consent_wordings VALUES ('test-wording', 'en', 'I agree', "
-            "'2026-11-25T02:00:00Z')"
+    statements: list[tuple[str, Sequence[Any]]] = [
+        (
+            "INSERT INTO consent_wordings VALUES ('test-wording', 'en', 'I agree', "
+            "'2026-11-25T02:00:00Z') ON CONFLICT DO NOTHING",
+            (),
         )
-        for row in leads:
-            columns = ", ".join(row)
-            marks = ", ".join("?" * len(row))
-            cursor = conn.execute(
-                f"INSERT INTO leads ({columns}) VALUES ({marks})", list(row.values())
-            )
-            ids.append(int(cursor.lastrowid or 0))
-        conn.execute("COMMIT")
-    return ids
+    ]
+    for row in leads:
+        columns = ", ".join(row)
+        marks = ", ".join("?" * len(row))
+        sql = f"INSERT INTO leads ({columns}) VALUES ({marks}) RETURNING id"
+        statements.append((sql, list(row.values())))
+    return [int(i) for i in write(target, statements)[1:]]
 
 
 def add_staff(
-    path: Path, email: str = "sales@example.com", *, disabled: bool = False, admin: bool = False
+    target: Path | PostgresUrl,
+    email: str = "sales@example.com",
+    *,
+    disabled: bool = False,
+    admin: bool = False,
 ) -> int:
     now = "2026-11-01T00:00:00.000000Z"
-    with connect(path) as conn:
-        cursor = conn.execute(
-            "INSERT INTO staff (email, password_hash, created_at, password_changed_at, "
-            "disabled_at, admin) VALUES (?, ?, ?, ?, ?, ?)",
-            (email, password_hash(), now, now, now if disabled else None, int(admin)),
-        )
-        return int(cursor.lastrowid or 0)
+    sql = (
+        "INSERT INTO staff (email, password_hash, created_at, password_changed_at, "
+        "disabled_at, admin) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"
+    )
+    params = (email, password_hash(), now, now, now if disabled else None, int(admin))
+    [staff_id] = write(target, [(sql, params)])
+    return int(staff_id)
 
 
-def add_token(path: Path, name: str = "crm-sync") -> str:
+def add_token(target: Path | PostgresUrl, name: str = "crm-sync") -> str:
     token = new_token()
-    with connect(path) as conn:
-        conn.execute(
-            "INSERT INTO api_tokens (name, public_id, secret_hash, created_at) VALUES (?, ?, ?, ?)",
-            (name, token.public_id, token.secret_hash, "2026-11-01T00:00:00.000000Z"),
-        )
+    sql = "INSERT INTO api_tokens (name, public_id, secret_hash, created_at) VALUES (?, ?, ?, ?)"
+    params = (name, token.public_id, token.secret_hash, "2026-11-01T00:00:00.000000Z")
+    write(target, [(sql, params)])
     return token.token
 
 

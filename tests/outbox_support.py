@@ -4,16 +4,18 @@ of retries without waiting: each round jumps the fake clock to the next due time
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+from leadform.config import PostgresUrl
 from leadform.domain.leads import ConsentWording, LeadInput, NewLead
 from leadform.domain.notifications import EMAIL, WEBHOOK, NotificationTarget
 from leadform.notifications.delivery import Deliverer
 from leadform.storage import Database
 from leadform.storage.outbox import next_due
 from tests.conftest import DEFAULT_NOW, FakeClock
+from tests.databases import query
 
 NAME = "陳大文"
 PHONE = "+85291234567"
@@ -57,14 +59,14 @@ async def drain(deliverer: Deliverer, db: Database, clock: FakeClock, rounds: in
     raise AssertionError(f"still pending after {rounds} rounds")
 
 
-def outbox_rows(path: Path) -> list[sqlite3.Row]:
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM notifications ORDER BY id").fetchall()
+def outbox_rows(target: Path | PostgresUrl) -> list[dict[str, Any]]:
+    return query(target, "SELECT * FROM notifications ORDER BY id")
 
 
-async def wait_for_rows(path: Path, status: str, count: int = 1, timeout: float = 30) -> None:
+async def wait_for_rows(
+    target: Path | PostgresUrl, status: str, count: int = 1, timeout: float = 30
+) -> None:
     """Wait (bounded) until `count` outbox rows have `status`."""
     async with asyncio.timeout(timeout):
-        while sum(row["status"] == status for row in outbox_rows(path)) < count:
+        while sum(row["status"] == status for row in outbox_rows(target)) < count:
             await asyncio.sleep(0.02)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from tests.conftest import ROOT, FakeClock, csrf_token, serve, sign_in
+from tests.databases import on_engine, write
 from tests.factories import PASSWORD, add_staff, insert_leads, lead
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
 
 
 @pytest.fixture
@@ -100,8 +106,7 @@ async def test_disabling_an_account_ends_its_session_at_once(
     client: httpx.AsyncClient, settings: Settings, staff: int
 ) -> None:
     await signed_in(client)
-    with sqlite3.connect(settings.database) as conn:
-        conn.execute("UPDATE staff SET disabled_at = '2026-11-26T00:00:00Z'")
+    write(settings.database, [("UPDATE staff SET disabled_at = '2026-11-26T00:00:00Z'", ())])
     assert (await client.get("/admin")).status_code == 303
 
 
@@ -559,38 +564,22 @@ async def test_admin_shows_the_notification_summary_and_backlog(
 ) -> None:
     [lead_id] = insert_leads(settings.database, [lead(created_at=clock.now)])
     queued = (clock.now - timedelta(minutes=20)).isoformat()
-    with sqlite3.connect(settings.database) as conn:
-        conn.executemany(
-            "INSERT INTO notifications (delivery_id, lead_id, channel, target, status, "
-            "created_at, window_started_at, next_attempt_at, attempts, last_error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    "d1",
-                    lead_id,
-                    "webhook",
-                    "https://crm.example/hook",
-                    "pending",
-                    queued,
-                    queued,
-                    queued,
-                    3,
-                    "HTTP 503",
-                ),
-                (
-                    "d2",
-                    lead_id,
-                    "email",
-                    "team@example.com",
-                    "delivered",
-                    queued,
-                    queued,
-                    queued,
-                    1,
-                    "",
-                ),
-            ],
-        )
+    sql = (
+        "INSERT INTO notifications (delivery_id, lead_id, channel, target, status, "
+        "created_at, window_started_at, next_attempt_at, attempts, last_error) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    outcomes = [
+        ("d1", "webhook", "https://crm.example/hook", "pending", 3, "HTTP 503"),
+        ("d2", "email", "team@example.com", "delivered", 1, ""),
+    ]
+    write(
+        settings.database,
+        [
+            (sql, (key, lead_id, channel, target, status, queued, queued, queued, tries, error))
+            for key, channel, target, status, tries, error in outcomes
+        ],
+    )
     await signed_in(client)
     page = (await client.get("/admin")).text
     assert "Notifications have been waiting for more than 15 minutes" in page

@@ -5,19 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import openpyxl
 import pytest
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from leadform.domain.leads import LEAD_FIELDS
 from tests.conftest import sign_in
+from tests.databases import on_engine, query, write
 from tests.factories import add_staff, add_token, insert_leads, lead
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -74,8 +80,7 @@ async def test_revoked_token_loses_access_at_once(
     client: httpx.AsyncClient, settings: Settings, token: str
 ) -> None:
     assert (await client.get("/admin/leads.csv", headers=bearer(token))).status_code == 200
-    with sqlite3.connect(settings.database) as conn:
-        conn.execute("UPDATE api_tokens SET revoked_at = '2026-11-26T00:00:00Z'")
+    write(settings.database, [("UPDATE api_tokens SET revoked_at = '2026-11-26T00:00:00Z'", ())])
     assert (await client.get("/admin/leads.csv", headers=bearer(token))).status_code == 401
 
 
@@ -85,8 +90,7 @@ async def test_disabled_staff_session_loses_export_access_at_once(
     add_staff(settings.database)
     await sign_in(client)
     assert (await client.get("/admin/leads.csv")).status_code == 200
-    with sqlite3.connect(settings.database) as conn:
-        conn.execute("UPDATE staff SET disabled_at = '2026-11-26T00:00:00Z'")
+    write(settings.database, [("UPDATE staff SET disabled_at = '2026-11-26T00:00:00Z'", ())])
     assert (await client.get("/admin/leads.csv")).status_code == 401
 
 
@@ -252,9 +256,7 @@ async def test_every_export_is_recorded_with_who_what_and_how_many(
 ) -> None:
     insert_leads(settings.database, [lead(), lead(treatment="milia")])
     await client.get("/admin/leads.csv?treatment=acne&q=Lead", headers=bearer(token))
-    with sqlite3.connect(settings.database) as conn:
-        conn.row_factory = sqlite3.Row
-        (record,) = conn.execute("SELECT * FROM exports").fetchall()
+    (record,) = query(settings.database, "SELECT * FROM exports")
     assert (record["actor_kind"], record["actor"], record["format"]) == ("token", "crm-sync", "csv")
     assert record["filters"] == '{"q": "Lead", "treatment": "acne"}'
     assert (record["row_count"], record["status"]) == (1, "complete")
@@ -380,13 +382,12 @@ async def test_export_log_shows_filters_as_translated_labels_and_values(
 async def test_export_log_pages_link_back_to_newer_records(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    with sqlite3.connect(settings.database) as conn:
-        conn.executemany(
-            "INSERT INTO exports (started_at, actor, actor_kind, format, filters, after_id, "
-            "upto_id, status) VALUES ('2026-11-25T02:00:00Z', 'cron', 'command', 'csv', '{}', "
-            "0, ?, 'complete')",
-            [(n,) for n in range(150)],
-        )
+    sql = (
+        "INSERT INTO exports (started_at, actor, actor_kind, format, filters, after_id, "
+        "upto_id, status) VALUES ('2026-11-25T02:00:00Z', 'cron', 'command', 'csv', '{}', "
+        "0, ?, 'complete')"
+    )
+    write(settings.database, [(sql, (n,)) for n in range(150)])
     add_staff(settings.database)
     await sign_in(client)
 

@@ -15,7 +15,7 @@ import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from leadform.config import SmtpServer
+from leadform.config import PostgresUrl, SmtpServer
 from leadform.i18n.languages import load_languages
 from leadform.notifications import mail
 from leadform.notifications.delivery import Deliverer
@@ -34,10 +34,10 @@ TEAM = "team@clinic.example, nurse@clinic.example"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "leads.db")
-    yield database
-    await database.close()
+async def db(database: Path | PostgresUrl) -> AsyncIterator[Database]:
+    opened = await open_database(database)  # every test here on both engines
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,10 @@ def accept(user: str, password: str) -> Callable[..., AuthResult]:
 
 
 async def test_relay_receives_one_message_for_all_recipients_with_chinese_intact(
-    db: Database, make_deliverer: Callable[..., Deliverer], clock: FakeClock, tmp_path: Path
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    clock: FakeClock,
+    database: Path | PostgresUrl,
 ) -> None:
     port, mailbox = free_port(), Mailbox()
     await db.save_lead(new_lead("t1", email(TEAM)))
@@ -97,7 +100,7 @@ async def test_relay_receives_one_message_for_all_recipients_with_chinese_intact
         await drain(deliverer, db, clock)
     await deliverer.stop()
     [(envelope, message)] = mailbox.messages
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "delivered"
     assert envelope.mail_from == "leads@clinic.example"
     assert envelope.rcpt_tos == ["team@clinic.example", "nurse@clinic.example"]
@@ -112,7 +115,10 @@ async def test_relay_receives_one_message_for_all_recipients_with_chinese_intact
 
 
 async def test_the_mail_server_gets_at_most_two_messages_at_once(
-    db: Database, make_deliverer: Callable[..., Deliverer], clock: FakeClock, tmp_path: Path
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    clock: FakeClock,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()
     # each message waits for company, so the most the sender allows is what it sees
@@ -127,14 +133,14 @@ async def test_the_mail_server_gets_at_most_two_messages_at_once(
     await deliverer.stop()
     assert mailbox.concurrency.most == mail.IN_FLIGHT
     assert len(mailbox.messages) == backlog
-    assert {row["status"] for row in outbox_rows(tmp_path / "leads.db")} == {"delivered"}
+    assert {row["status"] for row in outbox_rows(database)} == {"delivered"}
 
 
 async def test_starttls_with_a_password(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
     ca: trustme.CA,
 ) -> None:
     port, mailbox = free_port(), Mailbox()
@@ -156,14 +162,14 @@ async def test_starttls_with_a_password(
         await drain(deliverer, db, clock)
     await deliverer.stop()
     assert len(mailbox.messages) == 1
-    assert outbox_rows(tmp_path / "leads.db")[0]["status"] == "delivered"
+    assert outbox_rows(database)[0]["status"] == "delivered"
 
 
 async def test_implicit_tls(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
     ca: trustme.CA,
 ) -> None:
     port, mailbox = free_port(), Mailbox()
@@ -188,7 +194,7 @@ async def test_implicit_tls(
 async def test_a_certificate_the_system_does_not_trust_is_refused(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
-    tmp_path: Path,
+    database: Path | PostgresUrl,
     ca: trustme.CA,
 ) -> None:
     port, mailbox = free_port(), Mailbox()
@@ -199,18 +205,21 @@ async def test_a_certificate_the_system_does_not_trust_is_refused(
     with running(mailbox, port, tls_context=server_context, require_starttls=True):
         await deliverer.deliver_due()
     await deliverer.stop()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "pending" and mailbox.messages == []
 
 
 async def test_a_mail_server_that_is_down_is_retried_until_it_is_back(
-    db: Database, make_deliverer: Callable[..., Deliverer], clock: FakeClock, tmp_path: Path
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    clock: FakeClock,
+    database: Path | PostgresUrl,
 ) -> None:
     port, mailbox = free_port(), Mailbox()
     await db.save_lead(new_lead("t1", email(TEAM)))
     deliverer = make_deliverer(SmtpServer("127.0.0.1", port, "none"))
     await deliverer.deliver_due()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "pending" and row["last_error"] == "SMTPConnectError"
     with running(mailbox, port):
         await drain(deliverer, db, clock)
@@ -226,7 +235,7 @@ class RefusingMailbox(Mailbox):
 
 
 async def test_a_refusal_is_recorded_by_code_without_the_addresses(
-    db: Database, make_deliverer: Callable[..., Deliverer], tmp_path: Path
+    db: Database, make_deliverer: Callable[..., Deliverer], database: Path | PostgresUrl
 ) -> None:
     port = free_port()
     await db.save_lead(new_lead("t1", email(TEAM)))
@@ -234,6 +243,6 @@ async def test_a_refusal_is_recorded_by_code_without_the_addresses(
     with running(RefusingMailbox(), port):
         await deliverer.deliver_due()
     await deliverer.stop()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "pending"
     assert "@" not in row["last_error"] and row["last_error"].startswith("SMTP")

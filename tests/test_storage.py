@@ -1,16 +1,22 @@
-"""The storage layer on a real SQLite file."""
+"""The storage layer: what only a SQLite file has (WAL, user_version), then the
+writer's promises on both engines."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from leadform.domain.leads import ConsentWording, LeadInput, NewLead
+from leadform.config import PostgresUrl
+from leadform.domain.leads import Attribution, ConsentWording, LeadInput, NewLead
 from leadform.storage import StorageError, open_database
 from leadform.storage.database import migrations
+from leadform.storage.leads import get_lead
+from tests.databases import rows
 
 pytestmark = pytest.mark.anyio
 
@@ -43,8 +49,10 @@ async def test_database_from_a_newer_leadform_is_refused(tmp_path: Path) -> None
         await open_database(path)
 
 
-async def test_saving_the_same_token_twice_keeps_the_first_lead(tmp_path: Path) -> None:
-    db = await open_database(tmp_path / "leads.db")
+async def test_saving_the_same_token_twice_keeps_the_first_lead(
+    database: Path | PostgresUrl,
+) -> None:
+    db = await open_database(database)
     try:
         first = await db.save_lead(new_lead("token-1"))
         again = await db.save_lead(new_lead("token-1"))
@@ -55,49 +63,42 @@ async def test_saving_the_same_token_twice_keeps_the_first_lead(tmp_path: Path) 
     assert len(first.reference) == 8
 
 
-async def test_a_batch_with_repeated_tokens_stores_each_token_once(tmp_path: Path) -> None:
-    import asyncio
-
-    db = await open_database(tmp_path / "leads.db")
+async def test_a_batch_with_repeated_tokens_stores_each_token_once(
+    database: Path | PostgresUrl,
+) -> None:
+    db = await open_database(database)
     try:
         saved = await asyncio.gather(*(db.save_lead(new_lead(f"t{i % 3}")) for i in range(30)))
     finally:
         await db.close()
     assert len({s.reference for s in saved}) == 3
-    with sqlite3.connect(tmp_path / "leads.db") as conn:
-        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 3
-        assert conn.execute("SELECT count(*) FROM consent_wordings").fetchone()[0] == 1
+    assert len(await rows(database, "SELECT id FROM leads")) == 3
+    assert len(await rows(database, "SELECT hash FROM consent_wordings")) == 1
 
 
-async def test_closing_commits_what_was_queued(tmp_path: Path) -> None:
-    import asyncio
-
-    db = await open_database(tmp_path / "leads.db")
+async def test_closing_commits_what_was_queued(database: Path | PostgresUrl) -> None:
+    db = await open_database(database)
     pending = [asyncio.ensure_future(db.save_lead(new_lead(f"q{i}"))) for i in range(20)]
     await asyncio.sleep(0)
     await db.close()
     assert all(task.done() and not task.exception() for task in pending)
-    with sqlite3.connect(tmp_path / "leads.db") as conn:
-        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 20
+    assert len(await rows(database, "SELECT id FROM leads")) == 20
 
 
-async def test_a_stored_lead_reads_back_with_its_attribution(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from leadform.domain.leads import Attribution
-    from leadform.storage.leads import get_lead
-
-    db = await open_database(tmp_path / "leads.db")
+async def test_a_stored_lead_reads_back_with_its_attribution(
+    database: Path | PostgresUrl,
+) -> None:
+    db = await open_database(database)
     try:
         attribution = Attribution(utm_source="facebook", page_url="https://clinic.example/milia")
-        await db.save_lead(replace(new_lead("a1"), attribution=attribution))
-        lead = await get_lead(db.reader, 1)
+        saved = await db.save_lead(replace(new_lead("a1"), attribution=attribution))
+        lead = await get_lead(db.reader, 1)  # the first lead of a new database
     finally:
         await db.close()
     assert lead is not None
     assert lead.attribution == attribution
     assert (lead.reference, lead.phone, lead.created_at.isoformat()) == (
-        lead.reference,
+        saved.reference,
         "+85291234567",
         "2026-11-26T02:00:00+00:00",
     )

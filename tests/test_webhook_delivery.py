@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadform.config import PostgresUrl
 from leadform.domain.leads import lead_fields
 from leadform.notifications import delivery, webhook
 from leadform.notifications.delivery import Deliverer
@@ -40,10 +41,10 @@ DAY = timedelta(hours=24)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "leads.db")
-    yield database
-    await database.close()
+async def db(database: Path | PostgresUrl) -> AsyncIterator[Database]:
+    opened = await open_database(database)  # every test here on both engines
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ async def test_a_500_is_retried_with_the_same_key_and_processed_once(
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()
     receiver.script = [500, 502]
@@ -107,7 +108,7 @@ async def test_a_500_is_retried_with_the_same_key_and_processed_once(
     assert len(receiver.processed) == 1
     # backoff with the jitter drawn at its lowest: 2.5 s, then 5 s
     assert [r.timestamp - start for r in receiver.received] == [0, 2, 7]
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 3, "")
 
 
@@ -116,7 +117,7 @@ async def test_a_receiver_down_for_an_hour_gets_the_lead_when_it_is_back(
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()  # nothing listens there yet
     await db.save_lead(new_lead("t1", hook(url(port))))
@@ -124,19 +125,22 @@ async def test_a_receiver_down_for_an_hour_gets_the_lead_when_it_is_back(
     back_at = clock() + timedelta(hours=1)
     while clock() < back_at:
         await deliverer.deliver_due()
-        [row] = outbox_rows(tmp_path / "leads.db")
+        [row] = outbox_rows(database)
         assert row["status"] == "pending" and row["last_error"] == "ConnectError"
         clock.now = max(clock.now, _parse(row["next_attempt_at"]))
     async with serving(receiver, port):
         await drain(deliverer, db, clock)
     await deliverer.stop()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "delivered" and row["attempts"] > 5
     assert len(receiver.processed) == 1
 
 
 async def test_410_stops_that_url_and_the_others_still_get_the_lead(
-    db: Database, make_deliverer: Callable[..., Deliverer], clock: FakeClock, tmp_path: Path
+    db: Database,
+    make_deliverer: Callable[..., Deliverer],
+    clock: FakeClock,
+    database: Path | PostgresUrl,
 ) -> None:
     gone = Receiver(now=lambda: int(clock().timestamp()), otherwise=410)
     fine = Receiver(now=lambda: int(clock().timestamp()))
@@ -146,7 +150,7 @@ async def test_410_stops_that_url_and_the_others_still_get_the_lead(
     async with serving(gone, gone_port), serving(fine, fine_port):
         await drain(deliverer, db, clock)
     await deliverer.stop()
-    rows = outbox_rows(tmp_path / "leads.db")
+    rows = outbox_rows(database)
     assert [(r["status"], r["attempts"]) for r in rows] == [("failed", 1), ("delivered", 1)]
     assert rows[0]["last_error"].startswith("HTTP 410")
     assert len(gone.received) == len(fine.received) == 1
@@ -158,7 +162,7 @@ async def test_other_answers_are_retried(
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
     status: int,
 ) -> None:
     port = free_port()
@@ -167,7 +171,7 @@ async def test_other_answers_are_retried(
     deliverer = make_deliverer()
     async with serving(receiver, port):
         await deliverer.deliver_due()
-        [row] = outbox_rows(tmp_path / "leads.db")
+        [row] = outbox_rows(database)
         assert row["status"] == "pending" and row["last_error"].startswith(f"HTTP {status}")
         await drain(deliverer, db, clock)
     await deliverer.stop()
@@ -192,7 +196,7 @@ async def test_a_redirect_to_another_host_is_not_followed(
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()
     # the same server under another name: a request there would be recorded
@@ -203,7 +207,7 @@ async def test_a_redirect_to_another_host_is_not_followed(
         await deliverer.deliver_due()
     await deliverer.stop()
     assert [r.path for r in receiver.received] == ["/hook"]
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "pending" and "not followed" in row["last_error"]
 
 
@@ -212,7 +216,7 @@ async def test_a_notification_undelivered_for_the_give_up_time_is_failed(
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()
     receiver.otherwise = 503
@@ -222,7 +226,7 @@ async def test_a_notification_undelivered_for_the_give_up_time_is_failed(
     async with serving(receiver, port):
         await drain(deliverer, db, clock)
     await deliverer.stop()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "failed"
     assert row["last_error"] == "HTTP 503; gave up after 3 h"
     assert _parse(row["finished_at"]) == created + timedelta(hours=3)  # the last try
@@ -233,7 +237,7 @@ async def test_a_hung_receiver_times_out_and_is_retried(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(webhook, "TIMEOUT_SECONDS", 0.2)
@@ -243,7 +247,7 @@ async def test_a_hung_receiver_times_out_and_is_retried(
     deliverer = make_deliverer()
     async with serving(receiver, port):
         await deliverer.deliver_due()
-        [row] = outbox_rows(tmp_path / "leads.db")
+        [row] = outbox_rows(database)
         receiver.gate.set()
     await deliverer.stop()
     assert (row["status"], row["last_error"]) == ("pending", "timeout")
@@ -296,7 +300,7 @@ async def test_the_running_task_retries_on_its_own_and_is_woken_by_a_new_lead(
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(delivery, "POLL_SECONDS", 3600.0)  # only a wake or a retry moves it
@@ -315,9 +319,9 @@ async def test_the_running_task_retries_on_its_own_and_is_woken_by_a_new_lead(
         await asyncio.sleep(0.05)  # idle: nothing queued yet
         await db.save_lead(new_lead("t1", hook(url(port))))
         deliverer.wake()
-        await wait_for_rows(tmp_path / "leads.db", "delivered")
+        await wait_for_rows(database, "delivered")
         await deliverer.stop()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert row["status"] == "delivered" and len(receiver.processed) == 1
 
 
@@ -325,7 +329,7 @@ async def test_stopping_abandons_an_attempt_in_flight_and_hands_the_row_back(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
     receiver: Receiver,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()
     receiver.gate = asyncio.Event()
@@ -336,7 +340,7 @@ async def test_stopping_abandons_an_attempt_in_flight_and_hands_the_row_back(
         await receiver.wait_for(1)
         await deliverer.stop()
         receiver.gate.set()
-    [row] = outbox_rows(tmp_path / "leads.db")
+    [row] = outbox_rows(database)
     assert (row["status"], row["attempts"], row["lease_owner"]) == ("pending", 1, None)
 
 
@@ -349,14 +353,14 @@ async def test_after_retry_a_backlog_reaches_the_receiver_a_few_requests_at_a_ti
     db: Database,
     make_deliverer: Callable[..., Deliverer],
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()  # nothing listens yet: the receiver is down
     backlog = 11 * webhook.IN_FLIGHT
     for i in range(backlog):
         await db.save_lead(new_lead(f"t{i}", hook(url(port))))
     deliverer = make_deliverer()
-    await _try_each_once(deliverer, tmp_path / "leads.db")
+    await _try_each_once(deliverer, database)
     # what `leadform notifications retry` does once the receiver is back
     counts = await db.writer.submit(retry_notifications, Retry(clock(), include_failed=False))
     assert counts.pending_made_due == backlog
@@ -366,7 +370,7 @@ async def test_after_retry_a_backlog_reaches_the_receiver_a_few_requests_at_a_ti
     )
     async with serving(receiver, port):
         deliverer.start()
-        await wait_for_rows(tmp_path / "leads.db", "delivered", backlog)
+        await wait_for_rows(database, "delivered", backlog)
         await deliverer.stop()
     assert receiver.concurrency.most == webhook.IN_FLIGHT
     assert len(receiver.received) == len(receiver.processed) == backlog
@@ -376,13 +380,13 @@ async def test_two_processes_together_keep_to_the_bound_for_one_receiver(
     db: Database,
     make_deliverer: Callable[..., Deliverer],
     clock: FakeClock,
-    tmp_path: Path,
+    database: Path | PostgresUrl,
 ) -> None:
     port = free_port()
     backlog = 6 * webhook.IN_FLIGHT
     for i in range(backlog):
         await db.save_lead(new_lead(f"t{i}", hook(url(port))))
-    other_db = await open_database(tmp_path / "leads.db")  # another process's connections
+    other_db = await open_database(database)  # another process's connections
     sender = WebhookSender(SECRET, ZONE, clock, webhook_client())
     other = Deliverer(other_db, {"webhook": sender}, clock, give_up_after=DAY)
     deliverers = (make_deliverer(), other)
@@ -392,7 +396,7 @@ async def test_two_processes_together_keep_to_the_bound_for_one_receiver(
     async with serving(receiver, port):
         for deliverer in deliverers:
             deliverer.start()
-        await wait_for_rows(tmp_path / "leads.db", "delivered", backlog)
+        await wait_for_rows(database, "delivered", backlog)
         for deliverer in deliverers:
             await deliverer.stop()
     await other_db.close()
