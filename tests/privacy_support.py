@@ -4,16 +4,17 @@ the scans that prove an erasure left none of it behind."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from leadform.config import PostgresUrl
 from leadform.domain.leads import ConsentWording, LeadInput, NewLead
 from leadform.domain.notifications import NotificationTarget
 from leadform.domain.submission_limits import SubmissionAttempt, parse_rate_limits
 from leadform.storage import Database
 from leadform.storage.export_audit import NewExport, start_export
 from tests.conftest import DEFAULT_NOW
+from tests.databases import query
 
 NAME = "陳美玲"
 PHONE = "+85298765432"
@@ -76,20 +77,29 @@ async def fill(db: Database) -> None:
 IDENTIFIERS = (NAME, PHONE, LOCAL_PHONE, EMAIL_ADDRESS, EMAIL_ADDRESS.upper())
 
 
-def cells_holding(path: Path, needle: str) -> list[str]:
-    """Every table.column whose value contains `needle` (every column of every table)."""
-    found = []
-    with sqlite3.connect(path) as conn:
-        tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        ]
-        for table in tables:
-            columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
-            for column in columns:
-                sql = f'SELECT count(*) FROM "{table}" WHERE instr(CAST("{column}" AS TEXT), ?) > 0'
-                if conn.execute(sql, (needle,)).fetchone()[0]:
-                    found.append(f"{table}.{column}")
-    return found
+def cells_holding(target: Path | PostgresUrl, needle: str) -> list[str]:
+    """Every table.column whose value contains `needle` (every column of every table),
+    on either engine."""
+    if isinstance(target, PostgresUrl):
+        columns_sql = (
+            "SELECT table_name AS t, column_name AS c FROM information_schema.columns "
+            "WHERE table_schema = 'public'"
+        )
+        contains = "strpos"
+    else:
+        columns_sql = (
+            "SELECT m.name AS t, p.name AS c FROM sqlite_schema AS m, "
+            "pragma_table_info(m.name) AS p WHERE m.type = 'table'"
+        )
+        contains = "instr"
+    columns = [(r["t"], r["c"]) for r in query(target, columns_sql)]
+    probes = [
+        f"SELECT '{t}.{c}' AS cell WHERE EXISTS "
+        f'(SELECT 1 FROM "{t}" WHERE {contains}(CAST("{c}" AS TEXT), ?) > 0)'
+        for t, c in columns
+    ]
+    found = query(target, " UNION ALL ".join(probes), *[needle] * len(probes))
+    return sorted(r["cell"] for r in found)
 
 
 def raw_bytes(path: Path) -> bytes:

@@ -1,9 +1,8 @@
-"""Erasure: every lead of the person goes, with everything that hangs on them, and
-not one byte of them stays in the database file or its WAL."""
+"""Erasure: every lead of the person goes, with everything that hangs on them (on both
+engines), and not one byte of them stays in the SQLite file or its WAL."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from leadform.config import PostgresUrl
 from leadform.domain.actors import Actor
 from leadform.domain.notifications import NotificationTarget
 from leadform.domain.subjects import Subject, subject_hash
@@ -22,6 +22,7 @@ from leadform.registration.subjects import read_subject
 from leadform.storage import Database, open_database
 from leadform.storage.erasure import list_erasures
 from tests.conftest import DEFAULT_NOW, ROOT, FakeClock
+from tests.databases import rows
 from tests.factories import ensure_schema, insert_leads, lead
 from tests.peers import SECRET, Receiver, serving
 from tests.privacy_support import (
@@ -38,7 +39,8 @@ from tests.privacy_support import (
     store,
 )
 from tests.servers import free_port
-from tests.test_cli_admin import database, leadform
+from tests.test_cli_admin import database as cli_database
+from tests.test_cli_admin import leadform
 
 pytestmark = pytest.mark.anyio
 
@@ -49,15 +51,10 @@ ADMIN = Actor("staff", "dpo@example.com", staff_id=1)
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "leads.db"
-
-
-@pytest.fixture
-async def db(path: Path) -> AsyncIterator[Database]:
-    database = await open_database(path)
-    yield database
-    await database.close()
+async def db(database: Path | PostgresUrl) -> AsyncIterator[Database]:
+    opened = await open_database(database)  # every test here on both engines
+    yield opened
+    await opened.close()
 
 
 def cli_env(tmp_path: Path) -> dict[str, str]:
@@ -93,37 +90,49 @@ async def test_a_person_is_found_by_any_form_of_their_identifier(
     assert [lead.name for lead in plan.leads] == [NAME, NAME]
 
 
-async def test_a_reference_erases_every_lead_with_its_phone(db: Database, path: Path) -> None:
+async def test_a_reference_erases_every_lead_with_its_phone(
+    db: Database, database: Path | PostgresUrl
+) -> None:
     await fill(db)
-    with sqlite3.connect(path) as conn:
-        (reference,) = conn.execute("SELECT reference FROM leads WHERE id = 1").fetchone()
+    [row] = await rows(database, "SELECT reference FROM leads WHERE id = 1")
+    reference = row["reference"]
     assert await erase(db, Subject("reference", reference)) == 2
 
 
 @pytest.mark.parametrize("subject", [Subject("phone", PHONE), Subject("email", EMAIL_ADDRESS)])
 async def test_erasure_leaves_the_identifiers_in_no_column_of_any_table(
-    db: Database, path: Path, subject: Subject
+    db: Database, database: Path | PostgresUrl, subject: Subject
 ) -> None:
     await fill(db)
-    assert cells_holding(path, NAME) == ["leads.name"]  # the scan finds what is there
+    assert cells_holding(database, NAME) == ["leads.name"]  # the scan finds what is there
     assert await erase(db, subject) == 2
     for identifier in IDENTIFIERS:
-        assert cells_holding(path, identifier) == [], identifier
-    assert cells_holding(path, OTHER_NAME) == ["leads.name"]  # only the person went
+        assert cells_holding(database, identifier) == [], identifier
+    assert cells_holding(database, OTHER_NAME) == ["leads.name"]  # only the person went
 
 
-async def test_the_outbox_and_rate_limit_rows_go_with_the_leads(db: Database, path: Path) -> None:
+async def test_the_outbox_and_rate_limit_rows_go_with_the_leads(
+    db: Database, database: Path | PostgresUrl
+) -> None:
     await fill(db)
     await erase(db, Subject("phone", PHONE))
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM notifications").fetchone()[0] == 1
-        tokens = {row[0] for row in conn.execute("SELECT token_id FROM rate_hits")}
+    assert len(await rows(database, "SELECT id FROM notifications")) == 1
+    tokens = {row["token_id"] for row in await rows(database, "SELECT token_id FROM rate_hits")}
     assert tokens == {"o1"}
 
 
 async def test_no_byte_of_the_person_is_left_in_the_database_file_or_its_wal(
-    db: Database, path: Path
+    tmp_path: Path,
 ) -> None:
+    path = tmp_path / "leads.db"  # a SQLite file's bytes: PostgreSQL has no secure_delete
+    db = await open_database(path)
+    try:
+        await check_no_byte_is_left(db, path)
+    finally:
+        await db.close()
+
+
+async def check_no_byte_is_left(db: Database, path: Path) -> None:
     await fill(db)
     await db.checkpoint()  # the leads are in the main file now ...
     await store(db, person_lead("p3", at=DEFAULT_NOW))  # ... and in the WAL as well
@@ -157,13 +166,12 @@ async def test_the_receipt_keeps_a_keyed_hash_and_the_exports_that_held_the_lead
 
 
 async def test_the_export_log_keeps_the_export_but_not_a_search_for_the_person(
-    db: Database, path: Path
+    db: Database, database: Path | PostgresUrl
 ) -> None:
     await fill(db)
     await erase(db, Subject("email", EMAIL_ADDRESS))
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT filters, upto_id FROM exports").fetchall()
-    assert rows == [('{"q": "[erased]"}', 3)]
+    exports = await rows(database, "SELECT filters, upto_id FROM exports")
+    assert exports == [{"filters": '{"q": "[erased]"}', "upto_id": 3}]
 
 
 async def test_a_notification_claimed_before_the_erasure_is_never_delivered(
@@ -201,15 +209,15 @@ async def test_a_pending_notification_of_an_erased_lead_is_never_claimed(
 
 def test_the_erase_command_dry_run_changes_nothing_then_erases(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    ensure_schema(database(env))
-    insert_leads(database(env), [lead(name=NAME, phone=PHONE), lead(name=OTHER_NAME)])
+    ensure_schema(cli_database(env))
+    insert_leads(cli_database(env), [lead(name=NAME, phone=PHONE), lead(name=OTHER_NAME)])
     dry = leadform(env, "erase", "--phone", "9876 5432", "--dry-run")
     assert dry.returncode == 0
     assert dry.stdout.startswith("would erase 1 lead(s):\n") and NAME in dry.stdout
-    assert cells_holding(database(env), NAME) == ["leads.name"]
+    assert cells_holding(cli_database(env), NAME) == ["leads.name"]
     done = leadform(env, "erase", "--phone", "+852 9876 5432")
     assert (done.returncode, done.stdout) == (0, "erased 1 lead(s); receipt #1\n")
-    assert cells_holding(database(env), NAME) == []
+    assert cells_holding(cli_database(env), NAME) == []
     assert NAME not in done.stderr and PHONE not in done.stderr  # the log line has counts only
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
+from pathlib import Path
 
 import httpx
 import pytest
 from itsdangerous import Signer
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from leadform.domain.opt_out import OptOutLinks
 from leadform.notifications.webhook import webhook_document
+from tests.databases import on_engine, query, write
 from tests.factories import add_token, insert_leads, lead, lead_record
 from tests.test_http_export import bearer, csv_records
 
@@ -23,17 +24,20 @@ REFERENCE = "CPR2Y54K"
 
 
 @pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
+
+
+@pytest.fixture
 def link(client: httpx.AsyncClient, settings: Settings) -> str:
     insert_leads(settings.database, [lead(reference=REFERENCE, consent_marketing=1)])
     return settings.opt_out_links.path(REFERENCE, "en")
 
 
 def withdrawn_at(settings: Settings) -> str | None:
-    with sqlite3.connect(settings.database) as conn:
-        row = conn.execute(
-            "SELECT marketing_withdrawn_at FROM leads WHERE reference = ?", (REFERENCE,)
-        ).fetchone()
-    return row[0] if row else None
+    sql = "SELECT marketing_withdrawn_at FROM leads WHERE reference = ?"
+    found = query(settings.database, sql, REFERENCE)
+    return found[0]["marketing_withdrawn_at"] if found else None
 
 
 async def test_opening_the_link_shows_one_button_and_changes_nothing(
@@ -101,8 +105,7 @@ async def test_the_page_speaks_the_persons_language(
 async def test_an_erased_lead_s_link_is_a_404(
     client: httpx.AsyncClient, settings: Settings, link: str
 ) -> None:
-    with sqlite3.connect(settings.database) as conn:
-        conn.execute("DELETE FROM leads")
+    write(settings.database, [("DELETE FROM leads", ())])
     assert (await client.get(link)).status_code == 404
 
 

@@ -3,17 +3,23 @@ confirm with a CSRF-protected POST; ordinary staff are refused."""
 
 from __future__ import annotations
 
-import sqlite3
+from pathlib import Path
 
 import httpx
 import pytest
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from tests.conftest import csrf_token, sign_in
+from tests.databases import on_engine, query, write
 from tests.factories import add_staff, insert_leads, lead
 from tests.privacy_support import NAME, OTHER_NAME, PHONE, cells_holding
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
 
 
 @pytest.fixture
@@ -83,10 +89,9 @@ async def test_an_administrator_sees_what_will_be_deleted_before_confirming(
     assert done.status_code == 200
     assert "Erased 2 leads. Receipt number 1." in done.text
     assert cells_holding(settings.database, NAME) == []
-    with sqlite3.connect(settings.database) as conn:
-        assert conn.execute("SELECT actor, lead_count FROM erasures").fetchall() == [
-            ("dpo@example.com", 2)
-        ]
+    assert query(settings.database, "SELECT actor, lead_count FROM erasures") == [
+        {"actor": "dpo@example.com", "lead_count": 2}
+    ]
 
 
 async def test_a_confirmation_without_its_csrf_token_erases_nothing(
@@ -125,6 +130,5 @@ async def test_a_promotion_takes_effect_on_the_next_request(
 ) -> None:
     await as_staff(client, "sales@example.com")
     assert (await client.get("/admin/personal-data")).status_code == 403
-    with sqlite3.connect(settings.database) as conn:
-        conn.execute("UPDATE staff SET admin = 1 WHERE email = 'sales@example.com'")
+    write(settings.database, [("UPDATE staff SET admin = 1 WHERE email = 'sales@example.com'", ())])
     assert (await client.get("/admin/personal-data")).status_code == 200

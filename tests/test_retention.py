@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from leadform.privacy.retention import (
     JOB,
     START_DELAY,
@@ -25,9 +24,11 @@ from leadform.privacy.retention import (
 )
 from leadform.storage import Database, open_database
 from tests.conftest import DEFAULT_NOW, FakeClock, sign_in
+from tests.databases import on_engine, query, write
 from tests.factories import add_staff, ensure_schema, insert_leads, lead
 from tests.privacy_support import NAME, OTHER_NAME, OTHER_PHONE, person_lead, store
-from tests.test_cli_admin import database, leadform
+from tests.test_cli_admin import database as cli_database
+from tests.test_cli_admin import leadform
 from tests.test_erasure import cli_env
 
 pytestmark = pytest.mark.anyio
@@ -35,25 +36,31 @@ pytestmark = pytest.mark.anyio
 HKT = ZoneInfo("Asia/Hong_Kong")
 
 
+Target = Path | PostgresUrl
+
+
+def values(target: Target, sql: str) -> list[tuple[object, ...]]:
+    return [tuple(row.values()) for row in query(target, sql)]
+
+
 def hkt(*args: int) -> datetime:
     return datetime(*args, tzinfo=HKT)  # type: ignore[misc]
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "leads.db"
+def environ(environ: dict[str, str], database: Target) -> dict[str, str]:
+    return on_engine(environ, database)  # the staff page on both engines too
 
 
 @pytest.fixture
-async def db(path: Path) -> AsyncIterator[Database]:
-    database = await open_database(path)
-    yield database
-    await database.close()
+async def db(database: Target) -> AsyncIterator[Database]:
+    opened = await open_database(database)  # every test here on both engines
+    yield opened
+    await opened.close()
 
 
-def lead_names(path: Path) -> list[str]:
-    with sqlite3.connect(path) as conn:
-        return [row[0] for row in conn.execute("SELECT name FROM leads ORDER BY id")]
+def lead_names(target: Target) -> list[str]:
+    return [row["name"] for row in query(target, "SELECT name FROM leads ORDER BY id")]
 
 
 @pytest.mark.parametrize(
@@ -71,12 +78,14 @@ def lead_names(path: Path) -> list[str]:
     ],
 )
 async def test_leads_older_than_the_retention_in_clinic_days_are_deleted(
-    db: Database, path: Path, now: datetime, submitted: datetime, kept: bool
+    db: Database, database: Target, now: datetime, submitted: datetime, kept: bool
 ) -> None:
-    insert_leads(path, [lead(name="edge", created_at=submitted), lead(name="new", created_at=now)])
+    insert_leads(
+        database, [lead(name="edge", created_at=submitted), lead(name="new", created_at=now)]
+    )
     purged = await purge(db, now.astimezone(UTC), HKT, 730, "command")
     assert purged.removed.leads == (0 if kept else 1)
-    assert lead_names(path) == (["edge", "new"] if kept else ["new"])
+    assert lead_names(database) == (["edge", "new"] if kept else ["new"])
 
 
 @pytest.mark.parametrize(
@@ -91,28 +100,28 @@ def test_the_cutoff_is_the_clinics_today_minus_the_days(now: datetime, expected:
 
 
 async def test_a_purge_takes_outbox_and_rate_rows_and_unused_wordings_and_keeps_export_rows(
-    db: Database, path: Path
+    db: Database, database: Target
 ) -> None:
     old = DEFAULT_NOW - timedelta(days=800)
     await store(db, person_lead("old", at=old, locale="en"))
     await store(db, person_lead("new", name=OTHER_NAME, phone=OTHER_PHONE, locale="zh-Hant-HK"))
-    with sqlite3.connect(path) as conn:
-        conn.execute(
-            "INSERT INTO exports (started_at, actor, actor_kind, format, filters, after_id, "
-            "upto_id, row_count, status) VALUES ('2024-01-01', 'a', 'staff', 'csv', '{}', 0, 2, "
-            "2, 'complete')"
-        )
+    sql = (
+        "INSERT INTO exports (started_at, actor, actor_kind, format, filters, after_id, "
+        "upto_id, row_count, status) VALUES ('2024-01-01', 'a', 'staff', 'csv', '{}', 0, 2, "
+        "2, 'complete')"
+    )
+    write(database, [(sql, ())])
     purged = await purge(db, DEFAULT_NOW, HKT, 730, "schedule")
     assert (purged.removed.leads, purged.removed.notifications) == (1, 1)
     assert purged.removed.consent_wordings == 1
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT token_id FROM rate_hits").fetchall() == [("new",), ("new",)]
-        assert conn.execute("SELECT locale FROM consent_wordings").fetchall() == [("zh-Hant-HK",)]
-        assert conn.execute("SELECT row_count FROM exports").fetchall() == [(2,)]
-        record = conn.execute(
-            "SELECT cutoff_day, actor_kind, leads, notifications, rate_hits, consent_wordings "
-            "FROM purges"
-        ).fetchall()
+    assert values(database, "SELECT token_id FROM rate_hits") == [("new",), ("new",)]
+    assert values(database, "SELECT locale FROM consent_wordings") == [("zh-Hant-HK",)]
+    assert values(database, "SELECT row_count FROM exports") == [(2,)]
+    record = values(
+        database,
+        "SELECT cutoff_day, actor_kind, leads, notifications, rate_hits, consent_wordings "
+        "FROM purges",
+    )
     assert record == [("2024-11-26", "schedule", 1, 1, purged.removed.rate_hits, 1)]
 
 
@@ -128,9 +137,9 @@ async def test_a_purge_logs_one_line_with_counts_and_no_personal_data(
 
 
 async def test_only_one_of_two_instances_runs_the_daily_purge(
-    db: Database, path: Path, clock: FakeClock
+    db: Database, database: Target, clock: FakeClock
 ) -> None:
-    second = await open_database(path)
+    second = await open_database(database)
     try:
         jobs = [RetentionJob(db, clock, HKT, 730), RetentionJob(second, clock, HKT, 730)]
         results = [await job.run_once() for job in jobs]
@@ -140,8 +149,7 @@ async def test_only_one_of_two_instances_runs_the_daily_purge(
         assert await jobs[1].run_once() is not None  # the next day, whoever is first
     finally:
         await second.close()
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM purges").fetchone()[0] == 2
+    assert len(query(database, "SELECT id FROM purges")) == 2
 
 
 def test_the_next_purge_is_now_when_due_and_else_the_clinics_next_midnight() -> None:
@@ -158,16 +166,16 @@ async def test_the_admin_page_shows_the_setting_and_when_the_next_purge_runs(
     page = await client.get("/admin/personal-data")
     assert 'data-retention-days="730"' in page.text
     assert "Next purge: Nov 26, 2026, 10:00" in page.text  # due: today's has not run
-    with sqlite3.connect(settings.database) as conn:
-        conn.execute("INSERT INTO job_leases (name, last_day) VALUES (?, '2026-11-26')", (JOB,))
+    sql = "INSERT INTO job_leases (name, last_day) VALUES (?, '2026-11-26')"
+    write(settings.database, [(sql, (JOB,))])
     page = await client.get("/admin/personal-data")
     assert "Next purge: Nov 27, 2026, 00:00" in page.text
 
 
 async def test_the_daily_job_waits_then_purges_then_sleeps_until_the_clinics_midnight(
-    db: Database, path: Path, clock: FakeClock
+    db: Database, database: Target, clock: FakeClock
 ) -> None:
-    insert_leads(path, [lead(created_at=DEFAULT_NOW - timedelta(days=800))])
+    insert_leads(database, [lead(created_at=DEFAULT_NOW - timedelta(days=800))])
     slept: list[float] = []
     purged = asyncio.Event()
 
@@ -182,25 +190,25 @@ async def test_the_daily_job_waits_then_purges_then_sleeps_until_the_clinics_mid
     await asyncio.wait_for(purged.wait(), 10)
     await job.stop()
     assert slept == [START_DELAY, 3600]  # 10:00 HKT: the hourly check comes first
-    assert lead_names(path) == []
+    assert lead_names(database) == []
 
 
 def test_the_purge_command_counts_on_a_dry_run_then_deletes(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    ensure_schema(database(env))
+    ensure_schema(cli_database(env))
     long_ago = datetime.now(UTC) - timedelta(days=800)
-    insert_leads(database(env), [lead(created_at=long_ago), lead(created_at=datetime.now(UTC))])
+    insert_leads(cli_database(env), [lead(created_at=long_ago), lead(created_at=datetime.now(UTC))])
     dry = leadform(env, "purge", "--dry-run")
     assert dry.returncode == 0 and dry.stdout.startswith("would delete 1 lead(s) submitted before")
-    assert len(lead_names(database(env))) == 2
+    assert len(lead_names(cli_database(env))) == 2
     done = leadform(env, "purge")
     assert done.returncode == 0 and done.stdout.startswith("deleted 1 lead(s) submitted before")
-    assert len(lead_names(database(env))) == 1
+    assert len(lead_names(cli_database(env))) == 1
 
 
 def test_the_purge_command_refuses_when_everything_is_kept(tmp_path: Path) -> None:
     env = {**cli_env(tmp_path), "LEADFORM_RETENTION_DAYS": "0"}
-    ensure_schema(database(env))
+    ensure_schema(cli_database(env))
     result = leadform(env, "purge")
     assert (result.returncode, result.stderr) == (
         1,
