@@ -4,14 +4,15 @@ own language, written for the service's user alone."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
+from leadform.config import PostgresUrl
 from leadform.domain.leads import Attribution
 from leadform.storage import open_database
+from tests.databases import on_engine, write
 from tests.privacy_support import EMAIL_ADDRESS, NAME, OTHER_NAME, fill, person_lead, store
 from tests.test_cli_admin import leadform
 from tests.test_erasure import cli_env
@@ -20,10 +21,16 @@ from tests.test_languages import english_fragments, visible_texts
 pytestmark = pytest.mark.anyio
 
 
-async def prepare(tmp_path: Path, locale: str) -> dict[str, str]:
-    """The person's data in every table it reaches, their latest lead in `locale`."""
+async def prepare(
+    tmp_path: Path, locale: str, target: Path | PostgresUrl | None = None
+) -> dict[str, str]:
+    """The person's data in every table it reaches, their latest lead in `locale`, in
+    `target` (a SQLite file in `tmp_path` when not given)."""
     env = cli_env(tmp_path)
-    db = await open_database(Path(env["LEADFORM_DATABASE"]))
+    if target is None:
+        target = Path(env["LEADFORM_DATABASE"])
+    env = on_engine(env, target)
+    db = await open_database(target)
     try:
         await fill(db)
         campaign = Attribution(utm_source="facebook", utm_campaign="spring-acne")
@@ -31,18 +38,18 @@ async def prepare(tmp_path: Path, locale: str) -> dict[str, str]:
         await store(db, latest.__class__(**{**latest.__dict__, "attribution": campaign}))
     finally:
         await db.close()
-    with sqlite3.connect(env["LEADFORM_DATABASE"]) as conn:
-        conn.execute(
-            "UPDATE notifications SET status = 'delivered', "
-            "finished_at = '2026-11-26T02:00:05.000000Z' WHERE lead_id = 1"
-        )
+    sql = (
+        "UPDATE notifications SET status = 'delivered', "
+        "finished_at = '2026-11-26T02:00:05.000000Z' WHERE lead_id = 1"
+    )
+    write(target, [(sql, ())])
     return env
 
 
 async def test_the_access_export_holds_every_lead_with_its_consent_campaign_and_history(
-    tmp_path: Path,
+    tmp_path: Path, database: Path | PostgresUrl
 ) -> None:
-    env = await prepare(tmp_path, "en")
+    env = await prepare(tmp_path, "en", database)  # on both engines
     out = tmp_path / "answer.json"
     result = leadform(env, "subject-export", "--phone", "9876 5432", "-o", str(out))
     assert result.returncode == 0, result.stderr
