@@ -10,14 +10,20 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from leadform.config import Settings
+from leadform.config import PostgresUrl, Settings
 from leadform.web.metrics import RequestMetrics
 from tests.conftest import FakeClock, form_token
+from tests.databases import on_engine
 from tests.factories import add_token
 from tests.servers import running_server
 from tests.test_http_form import VALID
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every in-process test here on both engines
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

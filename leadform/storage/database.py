@@ -117,9 +117,9 @@ class Database:
         """Whether the database answers now (the health check)."""
         raise NotImplementedError
 
-    def size_bytes(self) -> int:
-        """The database's files on disk (the metrics); 0 where the engine keeps none here."""
-        return 0
+    async def size_bytes(self) -> int:
+        """What the database takes on disk (the metrics). Raises StorageError."""
+        raise NotImplementedError
 
     async def checkpoint(self, tries: int = 3, pause: float = 0.2) -> bool:
         """Make deleted rows leave the files (after an erasure); False when it could not

@@ -192,6 +192,15 @@ class PostgresDatabase(Database):
         except DRIVER_ERRORS:
             return False
 
+    async def size_bytes(self) -> int:
+        """The database as the server reports it (tables, indexes, TOAST; not the WAL,
+        which the server shares between its databases)."""
+        try:
+            row = await self.reader.fetchrow("SELECT pg_database_size(current_database()) AS size")
+        except DRIVER_ERRORS as exc:
+            raise StorageError(str(exc) or type(exc).__name__) from exc
+        return int(row["size"]) if row else 0
+
     async def export_reader(self) -> ExportReader:
         return PgExportReader(self.pool, asyncio.get_running_loop(), self._timeout)
 

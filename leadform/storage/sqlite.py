@@ -200,7 +200,7 @@ class SqliteDatabase(Database):
     def check_writable(self) -> None:
         self.identity.check()
 
-    def size_bytes(self) -> int:
+    async def size_bytes(self) -> int:
         """The database file and its WAL on disk (0 for what is missing)."""
         total = 0
         for file in (self.path, self.path.with_name(self.path.name + "-wal")):

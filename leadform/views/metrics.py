@@ -36,8 +36,11 @@ async def database_families(ctx: AppContext) -> list[GaugeMetricFamily]:
         "Age of the oldest notification still pending (0 when none is)",
     )
     oldest.add_metric([], age.total_seconds() if age is not None else 0)
-    size = gauge("leadform_database_size_bytes", "The database file and its WAL on disk")
-    size.add_metric([], ctx.db.size_bytes())
+    size = gauge(
+        "leadform_database_size_bytes",
+        "The database on disk: the SQLite file and its WAL, or PostgreSQL's database size",
+    )
+    size.add_metric([], await ctx.db.size_bytes())
     return [leads, notifications, oldest, size]
 
 
