@@ -11,7 +11,7 @@ AXE_DIR := e2e/.axe
 AXE_STAMP := $(AXE_DIR)/.axe-core-$(AXE_VERSION)
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: run watch test test-clock test-load test-e2e screenshots lint format messages new-language check-messages clean bench
+.PHONY: run watch test test-clock test-postgres test-load test-e2e screenshots lint format messages new-language check-messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ test-clock: $(TEST_STAMP)
 	@command -v faketime >/dev/null || { apt-get update && apt-get install -y faketime; }
 	faketime -f "$$($(BIN)/python -m tests.clock_shift --days $(CLOCK_DAYS) --at $(CLOCK_AT))" \
 		$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The whole suite with every app on PostgreSQL (LEADFORM_TEST_POSTGRES, default
+# postgresql://root@127.0.0.1:5432/postgres), not only the modules that run on both
+# engines in `make test`; tests of the SQLite file itself stay on SQLite.
+test-postgres: $(TEST_STAMP)
+	LEADFORM_TEST_ENGINE=postgresql $(BIN)/pytest $(PYTEST_ARGS)
 
 # The long load tests (soak, thorough fuzz): a minute or two; .ci/run runs them too.
 test-load: $(TEST_STAMP)

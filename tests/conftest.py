@@ -3,6 +3,7 @@ over the ASGI app with its lifespan running."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from leadform.application import create_app
-from leadform.config import Settings, load_settings
+from leadform.config import PostgresUrl, Settings, load_settings
 from tests.databases import database, postgres  # noqa: F401 - fixtures for every module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +62,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def environ(tmp_path: Path) -> dict[str, str]:
+def environ(tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    # LEADFORM_TEST_ENGINE=postgresql (make test-postgres) puts every app the tests
+    # build on PostgreSQL (a database of the test's own), not only the modules that run
+    # on both engines; tests of the SQLite file itself stay on it.
+    on_postgresql = os.environ.get("LEADFORM_TEST_ENGINE") == "postgresql"
+    if on_postgresql and request.node.get_closest_marker("sqlite_file") is None:
+        url: PostgresUrl = request.getfixturevalue("postgres")
+        database_setting = url.url
+    else:
+        database_setting = str(tmp_path / "leads.db")
     return {
-        "LEADFORM_DATABASE": str(tmp_path / "leads.db"),
+        "LEADFORM_DATABASE": database_setting,
         "LEADFORM_SECRET_KEY": "test-secret-key-" + "x" * 32,
         "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
         "LEADFORM_BUSY_TIMEOUT": "0.2",

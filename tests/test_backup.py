@@ -17,7 +17,7 @@ from leadform.config import Settings
 from tests.conftest import FakeClock
 from tests.test_http_form import VALID, fresh_token
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_file]
 
 
 async def submit_leads(settings: Settings, clock: FakeClock, count: int) -> list[str]:

@@ -5,7 +5,6 @@ was the 303 of a valid submission."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
@@ -23,6 +22,7 @@ from leadform.config import Settings, load_settings
 from leadform.registration.form_tokens import FormTokens
 from leadform.registration.rules import FIELDS
 from tests.conftest import FakeClock
+from tests.databases import query
 from tests.test_http_form import VALID as VALID_LEAD
 from tests.test_http_form import fresh_token
 
@@ -122,8 +122,7 @@ def requests(token: str, day: str) -> st.SearchStrategy[tuple[str, bytes]]:
 
 
 def count_leads(settings: Settings) -> int:
-    with sqlite3.connect(settings.database) as conn:
-        return int(conn.execute("SELECT count(*) FROM leads").fetchone()[0])
+    return len(query(settings.database, "SELECT id FROM leads"))
 
 
 @asynccontextmanager

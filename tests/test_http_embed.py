@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from leadform.config import Settings, load_settings
+from leadform.config import PostgresUrl, Settings, load_settings
 from leadform.domain.leads import lead_fields
 from leadform.storage import open_database
 from leadform.storage.leads import get_lead
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, form_token, serve
+from tests.databases import on_engine, query
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
+
 
 BLOG = "https://blog.example.com"
 VALID = {
@@ -43,10 +51,8 @@ def hidden_fields(page: str) -> dict[str, str]:
     return {name: html.unescape(value) for name, value in found}
 
 
-def stored(settings: Settings) -> list[sqlite3.Row]:
-    with sqlite3.connect(settings.database) as conn:
-        conn.row_factory = sqlite3.Row
-        return conn.execute("SELECT * FROM leads ORDER BY id").fetchall()
+def stored(settings: Settings) -> list[dict[str, Any]]:
+    return query(settings.database, "SELECT * FROM leads ORDER BY id")
 
 
 # --- the script -----------------------------------------------------------------

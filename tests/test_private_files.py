@@ -15,7 +15,7 @@ from leadform.storage import open_database
 from tests.conftest import ROOT
 from tests.factories import ensure_schema, insert_leads, lead
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_file]
 
 
 def mode(path: Path) -> int:
@@ -65,7 +65,7 @@ def test_export_file_is_owner_only(tmp_path: Path, umask: int) -> None:
         "LEADFORM_LOCALES_DIR": str(ROOT / "locales"),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "leadform", "export", "-o", str(out)],
+        [sys.executable, "-m", "leadform", "export", "--replace", "-o", str(out)],
         env=environment,
         capture_output=True,
         text=True,

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from leadform.config import Settings, load_settings
+from leadform.config import PostgresUrl, Settings, load_settings
 from tests.conftest import A_BOOKABLE_DAY, FakeClock, form_token, serve
+from tests.databases import on_engine, query
 from tests.openapi import assert_documented
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def environ(environ: dict[str, str], database: Path | PostgresUrl) -> dict[str, str]:
+    return on_engine(environ, database)  # every test here on both engines
+
 
 LEAD = {
     "name": "陳大文",
@@ -25,9 +32,7 @@ LEAD = {
 
 
 def count_leads(settings: Settings) -> int:
-    with sqlite3.connect(settings.database) as conn:
-        row = conn.execute("SELECT count(*) FROM leads").fetchone()
-    return int(row[0])
+    return len(query(settings.database, "SELECT id FROM leads"))
 
 
 async def token(client: httpx.AsyncClient, clock: FakeClock, tag: str = "en") -> str:
@@ -210,8 +215,7 @@ async def test_zero_turns_limiting_off(environ: dict[str, str], clock: FakeClock
         for _ in range(8):
             value = await token(c, clock)
             assert (await c.post("/en/register", data=LEAD | {"token": value})).status_code == 303
-    with sqlite3.connect(settings.database) as conn:
-        assert conn.execute("SELECT count(*) FROM rate_hits").fetchone()[0] == 0
+    assert query(settings.database, "SELECT key FROM rate_hits") == []
 
 
 async def test_counts_are_shared_by_instances_on_one_database(
@@ -234,8 +238,7 @@ async def test_counts_hold_hashes_not_addresses_or_phone_numbers(
 ) -> None:
     value = await token(client, clock)
     await client.post("/en/register", data=LEAD | {"token": value})
-    with sqlite3.connect(settings.database) as conn:
-        keys = [row[0] for row in conn.execute("SELECT key FROM rate_hits")]
+    keys = [row["key"] for row in query(settings.database, "SELECT key FROM rate_hits")]
     assert len(keys) == 2
     assert not any("203.0.113.9" in key or "91234567" in key for key in keys)
 
@@ -259,8 +262,7 @@ async def test_forwarded_address_is_used_when_the_peer_is_a_trusted_proxy(
     value = await token(client, clock)
     headers = {"X-Forwarded-For": "198.51.100.7, 10.9.9.9"}
     await client.post("/en/register", data=LEAD | {"token": value}, headers=headers)
-    with sqlite3.connect(settings.database) as conn:
-        assert conn.execute("SELECT ip FROM leads").fetchone()[0] == "198.51.100.7"
+    assert query(settings.database, "SELECT ip FROM leads") == [{"ip": "198.51.100.7"}]
 
 
 async def test_forwarded_address_is_ignored_from_an_untrusted_peer(
@@ -269,8 +271,7 @@ async def test_forwarded_address_is_ignored_from_an_untrusted_peer(
     value = await token(client, clock)
     headers = {"X-Forwarded-For": "198.51.100.7"}
     await client.post("/en/register", data=LEAD | {"token": value}, headers=headers)
-    with sqlite3.connect(settings.database) as conn:
-        assert conn.execute("SELECT ip FROM leads").fetchone()[0] == "203.0.113.9"
+    assert query(settings.database, "SELECT ip FROM leads") == [{"ip": "203.0.113.9"}]
 
 
 async def test_rotating_forwarded_addresses_from_an_untrusted_peer_do_not_escape_the_limit(

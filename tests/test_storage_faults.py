@@ -29,7 +29,7 @@ from tests.conftest import FakeClock, form_token
 from tests.databases import tables_locked
 from tests.test_http_form import VALID, fresh_token, stored_leads
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_file]
 
 Trouble = Callable[[AppContext], AbstractContextManager[None]]
 CAUSES = {

@@ -24,7 +24,7 @@ from tests.factories import add_staff, add_token, ensure_schema, insert_leads, l
 from tests.test_cli import run_leadform
 from tests.test_notifications_cli import environment
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.sqlite_file]
 
 STAFF_PAGES = ("/admin", "/admin/exports", "/admin/leads.csv", "/admin/leads.xlsx")
 STAFF_TABLES = ("staff", "staff_sessions", "api_tokens", "login_attempts")
