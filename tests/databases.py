@@ -13,11 +13,12 @@ import asyncio
 import os
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -28,6 +29,7 @@ from leadform.config import PostgresUrl
 ENV = "LEADFORM_TEST_POSTGRES"
 DEFAULT_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
 ENGINES = ("sqlite", "postgresql")
+T = TypeVar("T")
 
 
 @cache
@@ -111,6 +113,13 @@ async def rows(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[
         return [dict(r) for r in conn.execute(sql, params).fetchall()]
 
 
+def apart(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` to the end on an event loop of its own in a helper thread: for code
+    that cannot await, called from sync and async tests alike."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
+
+
 def query(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[str, Any]]:
     """`rows` for code that cannot await (helpers called from sync and async tests
     alike): a PostgreSQL query runs on a loop of its own in a helper thread."""
@@ -120,10 +129,7 @@ def query(target: Path | PostgresUrl, sql: str, *params: Any) -> list[dict[str, 
         with sqlite3.connect(target) as conn:
             conn.row_factory = sqlite3.Row
             return [dict(r) for r in conn.execute(sql, params).fetchall()]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, rows(target, sql, *params)).result()
+    return apart(rows(target, sql, *params))
 
 
 def write(target: Path | PostgresUrl, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
@@ -157,10 +163,7 @@ def write(target: Path | PostgresUrl, statements: Sequence[tuple[str, Sequence[A
         finally:
             await conn.close()
 
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    return apart(run())
 
 
 @contextmanager

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -20,7 +18,7 @@ from leadform.staff.passwords import hash_password
 from leadform.storage import open_database
 from leadform.storage.database import migrations, split_statements
 from tests.conftest import A_BOOKABLE_DAY
-from tests.databases import write
+from tests.databases import apart, write
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -39,8 +37,7 @@ def ensure_schema(target: Path | PostgresUrl) -> None:
         async def migrate() -> None:
             await (await open_database(target)).close()
 
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, migrate()).result()
+        apart(migrate())
         return
     conn = sqlite3.connect(target, isolation_level=None)
     try:
