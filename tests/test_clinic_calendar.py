@@ -82,7 +82,7 @@ def test_bad_calendar_setting_is_one_line_naming_the_variable(
 def test_bad_line_in_closures_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "closures.txt"
     path.write_text("2026-12-24 Staff training\nnext tuesday\n", encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"^LEADFORM_CLOSED_DATES: .*line 2"):
+    with pytest.raises(SettingsError, match=r"^LEADFORM_CLOSED_DATES: .*line 2: .*'next tuesday'"):
         load_settings({"LEADFORM_SECRET_KEY": "k" * 32, "LEADFORM_CLOSED_DATES": str(path)})
 
 

@@ -185,7 +185,9 @@ def _closed_dates_file(path: Path) -> dict[date, str]:
             continue
         match = _LINE.match(line)
         if not match:
-            raise ValueError(f"{path} line {number}: expected a date or range, then a reason")
+            raise ValueError(
+                f"{path} line {number}: expected a date or range, then a reason, not {line!r}"
+            )
         try:
             days = _closure_days(match.group(1))
         except ValueError as exc:
