@@ -63,19 +63,6 @@ async def test_saving_the_same_token_twice_keeps_the_first_lead(
     assert len(first.reference) == 8
 
 
-async def test_a_batch_with_repeated_tokens_stores_each_token_once(
-    database: Path | PostgresUrl,
-) -> None:
-    db = await open_database(database)
-    try:
-        saved = await asyncio.gather(*(db.save_lead(new_lead(f"t{i % 3}")) for i in range(30)))
-    finally:
-        await db.close()
-    assert len({s.reference for s in saved}) == 3
-    assert len(await rows(database, "SELECT id FROM leads")) == 3
-    assert len(await rows(database, "SELECT hash FROM consent_wordings")) == 1
-
-
 async def test_closing_commits_what_was_queued(database: Path | PostgresUrl) -> None:
     db = await open_database(database)
     pending = [asyncio.ensure_future(db.save_lead(new_lead(f"q{i}"))) for i in range(20)]
