@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
 import asyncpg
 
@@ -30,7 +30,7 @@ DRIVER_ERRORS: tuple[type[BaseException], ...] = (
 """What the drivers raise when the database cannot answer."""
 
 
-def storage_errors(call: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+def storage_errors(call: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
     """Let a read's driver errors out as StorageError, as the writer does for writes.
 
     ValueError counts too: aiosqlite raises it for a connection that is gone, and a

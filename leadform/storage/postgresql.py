@@ -33,7 +33,7 @@ from leadform.config import PostgresUrl
 from leadform.domain.leads import Lead
 from leadform.storage.connection import Connection, Engine, Row
 from leadform.storage.database import Database, migrations
-from leadform.storage.errors import DRIVER_ERRORS, StorageError
+from leadform.storage.errors import DRIVER_ERRORS, StorageError, storage_errors
 from leadform.storage.lead_queries import (
     EXPORT_TEXT_COLUMNS,
     ExportReader,
@@ -192,13 +192,11 @@ class PostgresDatabase(Database):
         except DRIVER_ERRORS:
             return False
 
+    @storage_errors
     async def size_bytes(self) -> int:
         """The database as the server reports it (tables, indexes, TOAST; not the WAL,
         which the server shares between its databases)."""
-        try:
-            row = await self.reader.fetchrow("SELECT pg_database_size(current_database()) AS size")
-        except DRIVER_ERRORS as exc:
-            raise StorageError(str(exc) or type(exc).__name__) from exc
+        row = await self.reader.fetchrow("SELECT pg_database_size(current_database()) AS size")
         return int(row["size"]) if row else 0
 
     async def export_reader(self) -> ExportReader:
